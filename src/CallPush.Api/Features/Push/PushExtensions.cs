@@ -1,0 +1,13 @@
+namespace CallPush.Api.Features.Push;
+
+internal static class PushExtensions
+{
+    public static WebApplicationBuilder AddPushIngestion(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<PushStore>();
+        builder.Services.AddSingleton<PushIngestion>();
+        return builder;
+    }
+}

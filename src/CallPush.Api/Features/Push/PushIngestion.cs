@@ -1,0 +1,188 @@
+using System.Security.Cryptography;
+using System.Text;
+using CallPush.Api.Persistence;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace CallPush.Api.Features.Push;
+
+/// <summary>What arrived: the raw query values, the push id header, the body and the headers worth keeping.</summary>
+internal sealed record PushRequest(string? Action, string? Version, string? PushUuid, ReadOnlyMemory<byte> Body, string HeadersJson);
+
+/// <summary>Parses a push, stores it exactly once, and decides the answer.</summary>
+internal sealed partial class PushIngestion
+{
+    private const int MaxDedupKeyLength = 128;
+
+    private readonly PushStore _store;
+    private readonly DatabaseState _database;
+    private readonly TimeProvider _time;
+    private readonly ILogger<PushIngestion> _logger;
+    private readonly ResiliencePipeline _storage;
+
+    public PushIngestion(PushStore store, DatabaseState database, TimeProvider time, IOptions<PushOptions> options, ILogger<PushIngestion> logger)
+    {
+        _store = store;
+        _database = database;
+        _time = time;
+        _logger = logger;
+        _storage = BuildStoragePipeline(options.Value);
+    }
+
+    public async Task<PushAnswer> IngestAsync(PushRequest request)
+    {
+        var actionKnown = PushActions.TryParse(request.Action, out var action);
+        var parsed = PushParser.Parse(actionKnown ? action : null, request.Body);
+        var (errCode, error) = (actionKnown, request.Action) switch
+        {
+            (true, _) => (parsed.ErrCode, parsed.Error),
+            (false, null or "") => (PushErrors.MissingAction, "action is missing: expected ?action=cdr, record or voicemail"),
+            _ => (PushErrors.UnknownAction, "action is unknown: expected cdr, record or voicemail"),
+        };
+
+        var row = new PushLogRow(
+            DedupKey(request),
+            request.PushUuid,
+            actionKnown ? action.Name() : Truncate(request.Action),
+            Truncate(request.Version),
+            _time.GetUtcNow(),
+            request.Body.Length,
+            request.HeadersJson)
+        {
+            SdkAppId = parsed.SdkAppId,
+            SessionId = Truncate(parsed.SessionId),
+            ErrorCode = errCode,
+            Error = error,
+            BodyJson = parsed.BodyJson,
+            RawBody = parsed.BodyJson is null ? request.Body.ToArray() : null,
+        };
+        if (request.PushUuid is null)
+        {
+            LogMissingPushUuid(_logger, row.Action, row.DedupKey);
+        }
+        if (!_database.IsReady)
+        {
+            return new PushAnswer(PushErrors.StorageUnavailable, "database is not ready yet; push again later");
+        }
+
+        var content = errCode == PushErrors.Ok ? parsed.Content : null;
+        try
+        {
+            var stored = await StoreAsync(row, content);
+            if (errCode != PushErrors.Ok)
+            {
+                LogRejected(_logger, row.Action, row.DedupKey, errCode, error);
+                return new PushAnswer(errCode, error ?? "rejected");
+            }
+            if (!stored)
+            {
+                LogDuplicate(_logger, row.Action!, row.DedupKey);
+                return new PushAnswer(PushErrors.Ok, "duplicate");
+            }
+            LogStored(_logger, row.Action!, row.SessionId, row.DedupKey);
+            return new PushAnswer(PushErrors.Ok, "ok");
+        }
+        catch (PostgresException e) when (e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal))
+        {
+            // The database refused a value (for example a \u0000 escape in jsonb): keep the push as received, with the reason.
+            var reason = $"the database could not store this push ({e.SqlState}: {e.MessageText})";
+            LogUnstorable(_logger, row.Action, row.DedupKey, e.SqlState);
+            return await StoreRejectedAsync(row with
+            {
+                ErrorCode = PushErrors.UnstorableData,
+                Error = reason,
+                BodyJson = null,
+                RawBody = request.Body.ToArray(),
+            });
+        }
+        catch (Exception e) when (IsStorageFailure(e))
+        {
+            LogStorageUnavailable(_logger, e, row.Action, row.DedupKey);
+            return new PushAnswer(PushErrors.StorageUnavailable, "storage is unavailable; push again later");
+        }
+    }
+
+    private async Task<PushAnswer> StoreRejectedAsync(PushLogRow row)
+    {
+        try
+        {
+            await StoreAsync(row, null);
+            return new PushAnswer(row.ErrorCode, row.Error!);
+        }
+        catch (Exception e) when (IsStorageFailure(e))
+        {
+            LogStorageUnavailable(_logger, e, row.Action, row.DedupKey);
+            return new PushAnswer(PushErrors.StorageUnavailable, "storage is unavailable; push again later");
+        }
+    }
+
+    private static ResiliencePipeline BuildStoragePipeline(PushOptions options)
+    {
+        var builder = new ResiliencePipelineBuilder().AddTimeout(options.StorageTimeout);
+        if (options.StorageRetries > 0)
+        {
+            // Safe to repeat: a batch that did commit before its answer was lost comes back as a duplicate.
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(e => e.IsTransient).Handle<TimeoutException>(),
+                MaxRetryAttempts = options.StorageRetries,
+                Delay = TimeSpan.FromMilliseconds(100),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+            });
+        }
+        return builder.Build();
+    }
+
+    private ValueTask<bool> StoreAsync(PushLogRow row, PushContent? content) =>
+        _storage.ExecuteAsync(static async (state, token) => await state.Store.StoreAsync(state.Row, state.Content, token),
+            (Store: _store, Row: row, Content: content), CancellationToken.None);
+
+    private static bool IsStorageFailure(Exception e) =>
+        e is NpgsqlException or TimeoutException or TimeoutRejectedException or System.Net.Sockets.SocketException
+            or InvalidOperationException { Source: "Npgsql" };
+
+    /// <summary>
+    /// The platform's X-TCCC-PUSH-UUID, or for a push without it a hash of action and body, so that a sender that
+    /// repeats the same push is still deduplicated.
+    /// </summary>
+    private static string DedupKey(PushRequest request)
+    {
+        if (request.PushUuid is { Length: > 0 and <= MaxDedupKeyLength } uuid)
+        {
+            return uuid;
+        }
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        if (request.PushUuid is { } longUuid)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(longUuid));
+            return "uuid-sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+        hash.AppendData(Encoding.UTF8.GetBytes((request.Action ?? string.Empty).Trim().ToLowerInvariant() + "\n"));
+        hash.AppendData(request.Body.Span);
+        return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static string? Truncate(string? value) => value is { Length: > 256 } ? value[..256] : value;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored {Action} push for session {SessionId} ({DedupKey})")]
+    private static partial void LogStored(ILogger logger, string action, string? sessionId, string dedupKey);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Duplicate {Action} push {DedupKey}: already stored, nothing changed")]
+    private static partial void LogDuplicate(ILogger logger, string action, string dedupKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {Action} push {DedupKey} with ErrCode {ErrCode}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string? action, string dedupKey, int errCode, string? reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A {Action} push arrived without X-TCCC-PUSH-UUID; deduplicating it by body hash {DedupKey}")]
+    private static partial void LogMissingPushUuid(ILogger logger, string? action, string dedupKey);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database refused a value of {Action} push {DedupKey} ({SqlState}); kept it as rejected")]
+    private static partial void LogUnstorable(ILogger logger, string? action, string dedupKey, string sqlState);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not store {Action} push {DedupKey}: storage unavailable, answered 503 so the sender retries")]
+    private static partial void LogStorageUnavailable(ILogger logger, Exception exception, string? action, string dedupKey);
+}

@@ -1,0 +1,20 @@
+namespace CallPush.Api.Persistence;
+
+public sealed class DatabaseOptions
+{
+    public const string Section = "CallPush:Database";
+    public const string ConnectionStringName = "CallPush";
+
+    /// <summary>Apply pending migrations at start-up (several replicas may do so at once: EF Core serializes them).</summary>
+    public bool MigrateOnStartup { get; set; } = true;
+}
+
+/// <summary>Whether the schema is known to be current; pushes are answered 503 until it is.</summary>
+public sealed class DatabaseState
+{
+    private volatile bool _ready;
+
+    public bool IsReady => _ready;
+
+    public void MarkReady() => _ready = true;
+}

@@ -1,0 +1,18 @@
+using CallPush.Api.Diagnostics;
+using CallPush.Api.Features.Push;
+using CallPush.Api.Hosting;
+using CallPush.Api.Persistence;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddCallPushDatabase();
+builder.AddCallPushHealth();
+builder.AddPushIngestion();
+
+var app = builder.Build();
+
+app.UseErrorAnswers();
+HealthEndpoints.Map(app);
+PushEndpoint.Map(app);
+
+app.Run();
