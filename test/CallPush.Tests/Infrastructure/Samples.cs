@@ -7,6 +7,9 @@ public static class Samples
 {
     private static readonly string Folder = FindSamples();
 
+    /// <summary>The repository's root folder, found from the test binaries.</summary>
+    public static string RepositoryRoot => Path.GetFullPath(Path.Combine(Folder, "..", ".."));
+
     public static string Cdr => File.ReadAllText(Path.Combine(Folder, "cdr.json"));
     public static string Record => File.ReadAllText(Path.Combine(Folder, "record.json"));
     public static string Voicemail => File.ReadAllText(Path.Combine(Folder, "voicemail.json"));
