@@ -88,8 +88,17 @@ public sealed class LocalPostgres
         Directory.CreateDirectory(root);
         if (asPostgresUser)
         {
-            // initdb refuses to run as root: the cluster belongs to the postgres system user.
+            // initdb refuses to run as root: the cluster belongs to the postgres system user, which must be able to
+            // reach the folder. Under a private home (/root is 0700) it cannot, so the cluster lives in /var/tmp instead.
             await RunAsync("chown", ["-R", $"{SuperUser}:", root], cancellationToken);
+            var (reachable, _) = await RunAsync("runuser", ["-u", SuperUser, "--", "test", "-w", root], cancellationToken, throwOnFailure: false);
+            if (reachable != 0)
+            {
+                root = Path.Combine("/var/tmp", "callpush-" + Convert.ToHexStringLower(
+                    System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(root)))[..12]);
+                Directory.CreateDirectory(root);
+                await RunAsync("chown", ["-R", $"{SuperUser}:", root], cancellationToken);
+            }
         }
 
         var data = Path.Combine(root, "data");

@@ -142,8 +142,7 @@ internal sealed partial class PushIngestion
             (Store: _store, Row: row, Content: content), CancellationToken.None);
 
     private static bool IsStorageFailure(Exception e) =>
-        e is NpgsqlException or TimeoutException or TimeoutRejectedException or System.Net.Sockets.SocketException
-            or InvalidOperationException { Source: "Npgsql" };
+        e is NpgsqlException or TimeoutException or TimeoutRejectedException or System.Net.Sockets.SocketException;
 
     /// <summary>
     /// The platform's X-TCCC-PUSH-UUID, or for a push without it a hash of action and body, so that a sender that
