@@ -3,19 +3,8 @@ using CallPush.Tests.Infrastructure;
 
 namespace CallPush.Tests;
 
-public sealed class DisorderTests(PostgresFixture postgres) : IAsyncLifetime
+public sealed class DisorderTests(PostgresFixture postgres) : AppTest(postgres)
 {
-    private CallPushApp _app = null!;
-    private HttpClient _client = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _app = await CallPushApp.StartAsync(postgres);
-        _client = _app.CreateClient();
-    }
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task Recording_and_voicemail_before_their_cdr_are_kept_and_join_once_it_arrives()
     {
@@ -23,12 +12,12 @@ public sealed class DisorderTests(PostgresFixture postgres) : IAsyncLifetime
         var record = $$"""{"SdkAppId":1400482256,"SessionId":"{{sessionId}}","RecordId":"r1","EndpointUser":"zhangsan@tencent.com","RecordURL":"https://x/r1","Timestamp":1677140090}""";
         var voicemail = $$"""{"SdkAppId":1400482256,"SessionId":"{{sessionId}}","RecordURL":"https://x/v1","EndpointUser":13123456789,"Timestamp":1677140091}""";
 
-        var recordReply = await _client.PushAndReadAsync("record", record, "early-record");
-        var voicemailReply = await _client.PushAndReadAsync("voicemail", voicemail, "early-voicemail");
-        var cdrReply = await _client.PushAndReadAsync("cdr", Samples.CdrWith(cdr => cdr["SessionId"] = sessionId), "late-cdr");
+        var recordReply = await Client.PushAndReadAsync("record", record, "early-record");
+        var voicemailReply = await Client.PushAndReadAsync("voicemail", voicemail, "early-voicemail");
+        var cdrReply = await Client.PushAndReadAsync("cdr", Samples.CdrWith(cdr => cdr["SessionId"] = sessionId), "late-cdr");
 
         Assert.Equal([0, 0, 0], new[] { recordReply.ErrCode, voicemailReply.ErrCode, cdrReply.ErrCode });
-        var joined = await _app.RowsAsync("""
+        var joined = await App.RowsAsync("""
             SELECT s.session_id, r.record_url, v.record_url AS voicemail_url
             FROM call_sessions s
             JOIN recordings r ON r.sdk_app_id = s.sdk_app_id AND r.session_id = s.session_id
@@ -46,16 +35,16 @@ public sealed class DisorderTests(PostgresFixture postgres) : IAsyncLifetime
         var newer = Cdr(sessionId, ended: 1677140200, participants: 3, endStatus: "ok");
         var older = Cdr(sessionId, ended: 1677140100, participants: 2, endStatus: "seatGiveUp");
 
-        await _client.PushAndReadAsync("cdr", newer, "cdr-newer");
-        var lateOlder = await _client.PushAndReadAsync("cdr", older, "cdr-older");
+        await Client.PushAndReadAsync("cdr", newer, "cdr-newer");
+        var lateOlder = await Client.PushAndReadAsync("cdr", older, "cdr-older");
 
         Assert.Equal("ok", lateOlder.ErrMsg);
-        var session = Assert.Single(await _app.RowsAsync("SELECT end_status, ended_at, cdr_push_id FROM call_sessions"));
+        var session = Assert.Single(await App.RowsAsync("SELECT end_status, ended_at, cdr_push_id FROM call_sessions"));
         Assert.Equal("ok", session["end_status"]);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1677140200), PushSampleTests.ToOffset(session["ended_at"]));
-        Assert.Equal(3L, await _app.ScalarAsync<long>("SELECT count(*) FROM serve_participants"));
-        Assert.Equal(2L, await _app.ScalarAsync<long>("SELECT count(*) FROM push_log WHERE session_id = $1", sessionId));
-        Assert.Equal(session["cdr_push_id"], await _app.ScalarAsync<long>("SELECT id FROM push_log WHERE dedup_key = 'cdr-newer'"));
+        Assert.Equal(3L, await App.ScalarAsync<long>("SELECT count(*) FROM serve_participants"));
+        Assert.Equal(2L, await App.ScalarAsync<long>("SELECT count(*) FROM push_log WHERE session_id = $1", sessionId));
+        Assert.Equal(session["cdr_push_id"], await App.ScalarAsync<long>("SELECT id FROM push_log WHERE dedup_key = 'cdr-newer'"));
     }
 
     [Fact]
@@ -63,12 +52,12 @@ public sealed class DisorderTests(PostgresFixture postgres) : IAsyncLifetime
     {
         var sessionId = Samples.NewSessionId();
 
-        await _client.PushAndReadAsync("cdr", Cdr(sessionId, ended: 1677140100, participants: 3, endStatus: "seatForward"), "cdr-1");
-        await _client.PushAndReadAsync("cdr", Cdr(sessionId, ended: 1677140200, participants: 2, endStatus: "ok"), "cdr-2");
+        await Client.PushAndReadAsync("cdr", Cdr(sessionId, ended: 1677140100, participants: 3, endStatus: "seatForward"), "cdr-1");
+        await Client.PushAndReadAsync("cdr", Cdr(sessionId, ended: 1677140200, participants: 2, endStatus: "ok"), "cdr-2");
 
-        Assert.Equal("ok", await _app.ScalarAsync<string>("SELECT end_status FROM call_sessions"));
-        Assert.Equal(2L, await _app.ScalarAsync<long>("SELECT count(*) FROM serve_participants"));
-        Assert.Equal(1L, await _app.ScalarAsync<long>("SELECT count(*) FROM ivr_key_presses"));
+        Assert.Equal("ok", await App.ScalarAsync<string>("SELECT end_status FROM call_sessions"));
+        Assert.Equal(2L, await App.ScalarAsync<long>("SELECT count(*) FROM serve_participants"));
+        Assert.Equal(1L, await App.ScalarAsync<long>("SELECT count(*) FROM ivr_key_presses"));
     }
 
     [Fact]
@@ -76,11 +65,11 @@ public sealed class DisorderTests(PostgresFixture postgres) : IAsyncLifetime
     {
         var sessionId = Samples.NewSessionId();
 
-        await _client.PushAndReadAsync("cdr", Cdr(sessionId, ended: 1677140100, participants: 1, endStatus: "first"), "tie-1");
-        await _client.PushAndReadAsync("cdr", Cdr(sessionId, ended: 1677140100, participants: 2, endStatus: "second"), "tie-2");
+        await Client.PushAndReadAsync("cdr", Cdr(sessionId, ended: 1677140100, participants: 1, endStatus: "first"), "tie-1");
+        await Client.PushAndReadAsync("cdr", Cdr(sessionId, ended: 1677140100, participants: 2, endStatus: "second"), "tie-2");
 
-        Assert.Equal("second", await _app.ScalarAsync<string>("SELECT end_status FROM call_sessions"));
-        Assert.Equal(2L, await _app.ScalarAsync<long>("SELECT count(*) FROM serve_participants"));
+        Assert.Equal("second", await App.ScalarAsync<string>("SELECT end_status FROM call_sessions"));
+        Assert.Equal(2L, await App.ScalarAsync<long>("SELECT count(*) FROM serve_participants"));
     }
 
     [Fact]
@@ -91,13 +80,13 @@ public sealed class DisorderTests(PostgresFixture postgres) : IAsyncLifetime
             .Select(i => Cdr(sessionId, ended: 1677140000 + i, participants: 1 + (i % 3), endStatus: $"v{i}"))
             .ToList();
 
-        var replies = await Task.WhenAll(pushes.Select((body, i) => _client.PushAndReadAsync("cdr", body, $"race-{i}")));
+        var replies = await Task.WhenAll(pushes.Select((body, i) => Client.PushAndReadAsync("cdr", body, $"race-{i}")));
 
         Assert.All(replies, reply => Assert.Equal(0, reply.ErrCode));
-        Assert.Equal("v12", await _app.ScalarAsync<string>("SELECT end_status FROM call_sessions"));
-        Assert.Equal(1L, await _app.ScalarAsync<long>("SELECT count(*) FROM call_sessions"));
-        Assert.Equal(1L + (12 % 3), await _app.ScalarAsync<long>("SELECT count(*) FROM serve_participants"));
-        Assert.Equal(12L, await _app.ScalarAsync<long>("SELECT count(*) FROM push_log"));
+        Assert.Equal("v12", await App.ScalarAsync<string>("SELECT end_status FROM call_sessions"));
+        Assert.Equal(1L, await App.ScalarAsync<long>("SELECT count(*) FROM call_sessions"));
+        Assert.Equal(1L + (12 % 3), await App.ScalarAsync<long>("SELECT count(*) FROM serve_participants"));
+        Assert.Equal(12L, await App.ScalarAsync<long>("SELECT count(*) FROM push_log"));
     }
 
     private static string Cdr(string sessionId, long ended, int participants, string endStatus) => Samples.CdrWith(cdr =>

@@ -2,19 +2,8 @@ using CallPush.Tests.Infrastructure;
 
 namespace CallPush.Tests;
 
-public sealed class LenientParsingTests(PostgresFixture postgres) : IAsyncLifetime
+public sealed class LenientParsingTests(PostgresFixture postgres) : AppTest(postgres)
 {
-    private CallPushApp _app = null!;
-    private HttpClient _client = null!;
-
-    public async ValueTask InitializeAsync()
-    {
-        _app = await CallPushApp.StartAsync(postgres);
-        _client = _app.CreateClient();
-    }
-
-    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
-
     [Fact]
     public async Task Zero_timestamps_are_stored_as_null_never_1970()
     {
@@ -27,17 +16,17 @@ public sealed class LenientParsingTests(PostgresFixture postgres) : IAsyncLifeti
             cdr["ServeParticipants"]![0]!["AcceptTimestamp"] = 0;
         });
 
-        var reply = await _client.PushAndReadAsync("cdr", body, "zeros");
+        var reply = await Client.PushAndReadAsync("cdr", body, "zeros");
 
         Assert.Equal(0, reply.ErrCode);
-        var session = Assert.Single(await _app.RowsAsync("SELECT ring_at, accepted_at, queued_at, ended_at, started_at FROM call_sessions"));
+        var session = Assert.Single(await App.RowsAsync("SELECT ring_at, accepted_at, queued_at, ended_at, started_at FROM call_sessions"));
         Assert.Null(session["ring_at"]);
         Assert.Null(session["accepted_at"]);
         Assert.Null(session["queued_at"]);
         Assert.Null(session["ended_at"]);
         Assert.NotNull(session["started_at"]);
-        Assert.Null(await _app.ScalarAsync<DateTime?>("SELECT accepted_at FROM serve_participants"));
-        Assert.Equal(0L, await _app.ScalarAsync<long>(
+        Assert.Null(await App.ScalarAsync<DateTime?>("SELECT accepted_at FROM serve_participants"));
+        Assert.Equal(0L, await App.ScalarAsync<long>(
             "SELECT count(*) FROM call_sessions WHERE started_at < '1971-01-01' OR ended_at < '1971-01-01'"));
     }
 
@@ -52,10 +41,10 @@ public sealed class LenientParsingTests(PostgresFixture postgres) : IAsyncLifeti
              "ServeParticipants":[{"Mail":"a@example.com","Sequence":"0","SkillGroupId":"2734","SkillGroupPriority":"3","StartTimestamp":"1677140070"}]}
             """;
 
-        var reply = await _client.PushAndReadAsync("cdr", body, "strings");
+        var reply = await Client.PushAndReadAsync("cdr", body, "strings");
 
         Assert.Equal(new PushReply(200, 0, "ok"), reply);
-        var session = Assert.Single(await _app.RowsAsync("SELECT * FROM call_sessions"));
+        var session = Assert.Single(await App.RowsAsync("SELECT * FROM call_sessions"));
         Assert.Equal(1400482256L, session["sdk_app_id"]);
         Assert.Equal("1234567", session["session_id"]);
         Assert.Equal("8613800000000", session["caller"]);
@@ -64,11 +53,11 @@ public sealed class LenientParsingTests(PostgresFixture postgres) : IAsyncLifeti
         Assert.Null(session["ivr_duration_seconds"]);
         Assert.Equal(2734L, session["queued_skill_group_id"]);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1677140110), PushSampleTests.ToOffset(session["ended_at"]));
-        var agent = Assert.Single(await _app.RowsAsync("SELECT user_id, staff_number, phone FROM agents"));
+        var agent = Assert.Single(await App.RowsAsync("SELECT user_id, staff_number, phone FROM agents"));
         Assert.Equal("99", agent["user_id"]);
         Assert.Equal("8546", agent["staff_number"]);
         Assert.Equal("13800000000", agent["phone"]);
-        Assert.Equal(3, await _app.ScalarAsync<int>("SELECT skill_group_priority FROM serve_participants"));
+        Assert.Equal(3, await App.ScalarAsync<int>("SELECT skill_group_priority FROM serve_participants"));
     }
 
     [Fact]
@@ -76,10 +65,10 @@ public sealed class LenientParsingTests(PostgresFixture postgres) : IAsyncLifeti
     {
         var body = """{"sdkappid":1400264214,"SESSIONID":"s-case","recordid":"r-9","endpointuser":"u@example.com","recordurl":"https://x/y","timestamp":1608130650}""";
 
-        var reply = await _client.PushAndReadAsync("record", body, "case");
+        var reply = await Client.PushAndReadAsync("record", body, "case");
 
         Assert.Equal(0, reply.ErrCode);
-        var recording = Assert.Single(await _app.RowsAsync("SELECT session_id, record_id, record_url FROM recordings"));
+        var recording = Assert.Single(await App.RowsAsync("SELECT session_id, record_id, record_url FROM recordings"));
         Assert.Equal("s-case", recording["session_id"]);
         Assert.Equal("r-9", recording["record_id"]);
         Assert.Equal("https://x/y", recording["record_url"]);
@@ -97,14 +86,14 @@ public sealed class LenientParsingTests(PostgresFixture postgres) : IAsyncLifeti
             cdr["Caller"] = "";
         });
 
-        var reply = await _client.PushAndReadAsync("cdr", body, "nulls");
+        var reply = await Client.PushAndReadAsync("cdr", body, "nulls");
 
         Assert.Equal(0, reply.ErrCode);
-        var session = Assert.Single(await _app.RowsAsync("SELECT caller, seat_agent_id, tel_city FROM call_sessions"));
+        var session = Assert.Single(await App.RowsAsync("SELECT caller, seat_agent_id, tel_city FROM call_sessions"));
         Assert.Null(session["caller"]);
         Assert.Null(session["seat_agent_id"]);
         Assert.Null(session["tel_city"]);
-        Assert.Equal(0L, await _app.ScalarAsync<long>("SELECT count(*) FROM serve_participants"));
+        Assert.Equal(0L, await App.ScalarAsync<long>("SELECT count(*) FROM serve_participants"));
     }
 
     [Fact]
@@ -118,10 +107,10 @@ public sealed class LenientParsingTests(PostgresFixture postgres) : IAsyncLifeti
             cdr["PostIVRKeyPressed"] = System.Text.Json.Nodes.JsonNode.Parse("""[{"Key":"5","Label":"Very satisfied"}]""");
         });
 
-        var reply = await _client.PushAndReadAsync("cdr", body, "keys");
+        var reply = await Client.PushAndReadAsync("cdr", body, "keys");
 
         Assert.Equal(0, reply.ErrCode);
-        var keys = await _app.RowsAsync("SELECT stage, position, key, label, pressed_at FROM ivr_key_presses ORDER BY stage, position");
+        var keys = await App.RowsAsync("SELECT stage, position, key, label, pressed_at FROM ivr_key_presses ORDER BY stage, position");
         Assert.Equal(3, keys.Count);
         Assert.Equal(("ivr", 0, "1", "Sales"), ((string)keys[0]["stage"]!, (int)keys[0]["position"]!, (string)keys[0]["key"]!, (string)keys[0]["label"]!));
         Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1677140070123), PushSampleTests.ToOffset(keys[0]["pressed_at"]));
@@ -144,18 +133,18 @@ public sealed class LenientParsingTests(PostgresFixture postgres) : IAsyncLifeti
             cdr["ServeParticipants"]![0]!["Type"] = "aiSeat";
         });
 
-        var reply = await _client.PushAndReadAsync("cdr", body, "extras");
+        var reply = await Client.PushAndReadAsync("cdr", body, "extras");
 
         Assert.Equal(0, reply.ErrCode);
-        var session = Assert.Single(await _app.RowsAsync("SELECT end_status, hung_up_side, call_type, protected_caller, asr_url, voicemail_record_url FROM call_sessions"));
+        var session = Assert.Single(await App.RowsAsync("SELECT end_status, hung_up_side, call_type, protected_caller, asr_url, voicemail_record_url FROM call_sessions"));
         Assert.Equal("someStatusFromTheFuture", session["end_status"]);
         Assert.Equal("system", session["hung_up_side"]);
         Assert.Equal("3", session["call_type"]);
         Assert.Equal("138****0000", session["protected_caller"]);
         Assert.Equal("https://asr.example/1", session["asr_url"]);
         Assert.Equal("https://vm.example/1", session["voicemail_record_url"]);
-        Assert.Equal("aiSeat", await _app.ScalarAsync<string>("SELECT type FROM serve_participants"));
-        Assert.True(await _app.ScalarAsync<bool>("SELECT (body->'BrandNewField'->>'Nested')::boolean FROM push_log"));
+        Assert.Equal("aiSeat", await App.ScalarAsync<string>("SELECT type FROM serve_participants"));
+        Assert.True(await App.ScalarAsync<bool>("SELECT (body->'BrandNewField'->>'Nested')::boolean FROM push_log"));
     }
 
     [Fact]
@@ -163,9 +152,9 @@ public sealed class LenientParsingTests(PostgresFixture postgres) : IAsyncLifeti
     {
         Assert.Contains("\",\n    ]", Samples.Cdr, StringComparison.Ordinal);
 
-        var reply = await _client.PushAndReadAsync("cdr", Samples.Cdr, "trailing");
+        var reply = await Client.PushAndReadAsync("cdr", Samples.Cdr, "trailing");
 
         Assert.Equal(0, reply.ErrCode);
-        Assert.Equal("Outbound Consultant", await _app.ScalarAsync<string>("SELECT body->'SeatUser'->'SkillGroupNameList'->>0 FROM push_log"));
+        Assert.Equal("Outbound Consultant", await App.ScalarAsync<string>("SELECT body->'SeatUser'->'SkillGroupNameList'->>0 FROM push_log"));
     }
 }

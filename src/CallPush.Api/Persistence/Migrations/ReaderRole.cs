@@ -23,22 +23,19 @@ internal static class ReaderRole
         $$;
         """;
 
-    public static string GrantSql(IEnumerable<string> tables) => $"""
-        DO $$
-        BEGIN
-            IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{Name}') THEN
-                EXECUTE format('GRANT USAGE ON SCHEMA %I TO {Name}', current_schema());
-                GRANT SELECT ON {string.Join(", ", tables)} TO {Name};
-            END IF;
-        END
-        $$;
-        """;
+    public static string GrantSql(IEnumerable<string> tables) => WhenRoleExists($"""
+        EXECUTE format('GRANT USAGE ON SCHEMA %I TO {Name}', current_schema());
+        GRANT SELECT ON {string.Join(", ", tables)} TO {Name};
+        """);
 
-    public static string RevokeSql(IEnumerable<string> tables) => $"""
+    public static string RevokeSql(IEnumerable<string> tables) =>
+        WhenRoleExists($"REVOKE SELECT ON {string.Join(", ", tables)} FROM {Name};");
+
+    private static string WhenRoleExists(string statements) => $"""
         DO $$
         BEGIN
             IF EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{Name}') THEN
-                REVOKE SELECT ON {string.Join(", ", tables)} FROM {Name};
+                {statements}
             END IF;
         END
         $$;
