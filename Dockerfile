@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # CallPush: docker build -t callpush . && docker run -p 8080:8080 -e ConnectionStrings__CallPush=... callpush
 # Nothing secret is baked in: the connection string and the push credentials come from the environment at run time.
 
