@@ -4,6 +4,10 @@ using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
+if (MigrateCommand.IsRequested(args))
+{
+    return await MigrateCommand.RunAsync(builder);
+}
 
 builder.AddCallPushDatabase();
 builder.AddCallPushHealth();
@@ -15,4 +19,5 @@ app.UseErrorAnswers();
 HealthEndpoints.Map(app);
 PushEndpoint.Map(app);
 
-app.Run();
+await app.RunAsync();
+return 0;
