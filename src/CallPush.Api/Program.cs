@@ -12,10 +12,10 @@ if (args is [HashSecretCommand.Name])
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddPushAuthentication(); // first, so a misconfiguration stops start-up before a private database is started
 builder.AddCallPushDatabase();
 builder.AddCallPushHealth();
 builder.AddPushIngestion();
-builder.AddPushAuthentication();
 
 var app = builder.Build();
 

@@ -7,6 +7,14 @@ internal static class AuthExtensions
 {
     public static WebApplicationBuilder AddPushAuthentication(this WebApplicationBuilder builder)
     {
+        // Checked here, while the host is being built, rather than only at start: a failure at start races with
+        // the host's disposal, and the message naming the key must always come out.
+        var configured = builder.Configuration.GetSection(PushAuthOptions.Section).Get<PushAuthOptions>() ?? new PushAuthOptions();
+        var validation = new PushAuthOptionsValidator().Validate(Options.DefaultName, configured);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(PushAuthOptions), validation.Failures);
+        }
         builder.Services.AddOptions<PushAuthOptions>().BindConfiguration(PushAuthOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PushAuthOptions>, PushAuthOptionsValidator>();
         builder.Services.AddSingleton<AccessTokenStore>();
