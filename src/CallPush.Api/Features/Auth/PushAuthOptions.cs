@@ -139,11 +139,13 @@ internal sealed class PushAuthOptionsValidator : IValidateOptions<PushAuthOption
         }
     }
 
+    private static string Mode(string key) => key.StartsWith("Basic", StringComparison.Ordinal) ? "Basic" : "OAuth2";
+
     private static void ValidatePair(List<string> errors, string idKey, string? id, string secretKey, string? secret)
     {
         if (string.IsNullOrEmpty(id))
         {
-            errors.Add($"{Prefix}{idKey} is required when {Prefix}Mode is set to this mode");
+            errors.Add($"{Prefix}{idKey} is required when {Prefix}Mode is {Mode(idKey)}");
         }
         else if (id.Contains(':', StringComparison.Ordinal))
         {
@@ -171,7 +173,7 @@ internal sealed class PushAuthOptionsValidator : IValidateOptions<PushAuthOption
         {
             if (required || secret is not null)
             {
-                errors.Add($"{Prefix}{key} is required when {Prefix}Mode is set to this mode");
+                errors.Add($"{Prefix}{key} is required when {Prefix}Mode is {Mode(key)}");
             }
             return;
         }

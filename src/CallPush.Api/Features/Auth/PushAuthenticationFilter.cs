@@ -39,7 +39,7 @@ internal sealed partial class PushAuthenticationFilter(PushAuthenticator authent
         }
     }
 
-    public static IResult TooManyFailures(HttpContext http, FailureLimiter limiter)
+    public static Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<PushAnswer> TooManyFailures(HttpContext http, FailureLimiter limiter)
     {
         http.Response.Headers.RetryAfter = ((int)Math.Ceiling(limiter.Window.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         return PushEndpoint.Answer(new PushAnswer(PushErrors.TooManyRequests, "too many failed authentication attempts; try again later"));

@@ -53,7 +53,7 @@ internal static partial class TokenEndpoint
         var address = FailureLimiter.AddressOf(context);
         if (limiter.IsBlocked(address))
         {
-            return (JsonHttpResult<Push.PushAnswer>)PushAuthenticationFilter.TooManyFailures(context, limiter);
+            return PushAuthenticationFilter.TooManyFailures(context, limiter);
         }
 
         var (fields, problem) = await ReadFieldsAsync(context.Request);
