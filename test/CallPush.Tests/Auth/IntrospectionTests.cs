@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using CallPush.Tests.Infrastructure;
 using static CallPush.Tests.Auth.AuthTestSupport;
 
