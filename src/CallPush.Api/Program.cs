@@ -1,7 +1,14 @@
 using CallPush.Api.Diagnostics;
+using CallPush.Api.Features.Auth;
 using CallPush.Api.Features.Push;
+using CallPush.Api.Features.Token;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
+
+if (args is [HashSecretCommand.Name])
+{
+    return HashSecretCommand.Run(Console.In, Console.Out, Console.Error);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 if (MigrateCommand.IsRequested(args))
@@ -9,6 +16,7 @@ if (MigrateCommand.IsRequested(args))
     return await MigrateCommand.RunAsync(builder);
 }
 
+builder.AddPushAuthentication(); // first, so a misconfiguration stops start-up before a private database is started
 builder.AddCallPushDatabase();
 builder.AddCallPushHealth();
 builder.AddPushIngestion();
@@ -18,6 +26,7 @@ var app = builder.Build();
 app.UseErrorAnswers();
 HealthEndpoints.Map(app);
 PushEndpoint.Map(app);
+TokenEndpoint.Map(app);
 
 await app.RunAsync();
 return 0;

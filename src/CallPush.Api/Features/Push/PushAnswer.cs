@@ -23,6 +23,7 @@ public static class PushErrors
     public const int TooManyRequests = 4290;
     public const int InternalError = 5000;
     public const int StorageUnavailable = 5030;
+    public const int AuthUnavailable = 5031;
 
     public static int HttpStatus(int errCode) => errCode switch
     {
@@ -31,7 +32,7 @@ public static class PushErrors
         MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
         BodyTooLarge => StatusCodes.Status413PayloadTooLarge,
         TooManyRequests => StatusCodes.Status429TooManyRequests,
-        StorageUnavailable => StatusCodes.Status503ServiceUnavailable,
+        StorageUnavailable or AuthUnavailable => StatusCodes.Status503ServiceUnavailable,
         >= 5000 => StatusCodes.Status500InternalServerError,
         _ => StatusCodes.Status400BadRequest,
     };

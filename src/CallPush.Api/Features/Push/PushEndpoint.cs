@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using CallPush.Api.Features.Auth;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -24,7 +25,8 @@ internal static class PushEndpoint
             .Produces<PushAnswer>(StatusCodes.Status400BadRequest)
             .Produces<PushAnswer>(StatusCodes.Status413PayloadTooLarge)
             .Produces<PushAnswer>(StatusCodes.Status503ServiceUnavailable)
-            .DisableAntiforgery();
+            .DisableAntiforgery()
+            .RequirePushAuthentication();
         app.MapMethods(Path, [HttpMethods.Get, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete], () =>
                 Answer(new PushAnswer(PushErrors.MethodNotAllowed, "pushes are sent with POST")))
             .ExcludeFromDescription();

@@ -1,0 +1,148 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Caching.Memory;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CallPush.Api.Features.Auth;
+
+internal sealed record IssuedToken(string Value, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// Opaque access tokens in PostgreSQL, so that every replica accepts a token any replica issued and a restart does
+/// not log the sender out. Only SHA-256 of a token is stored: a token is 256 random bits, so a fast hash is as good
+/// as a slow one, and a row lookup by that hash reveals nothing about tokens through timing.
+/// </summary>
+internal sealed class AccessTokenStore(NpgsqlDataSource dataSource, TimeProvider time) : IDisposable
+{
+    private const int TokenBytes = 32;
+    private static readonly TimeSpan CacheDuration = TimeSpan.FromMinutes(5);
+
+    // Valid tokens only, each until it expires (at most CacheDuration), so a push costs no database round trip.
+    private readonly MemoryCache _valid = new(new MemoryCacheOptions { SizeLimit = 10_000 });
+
+    public async Task<IssuedToken> IssueAsync(string clientId, TimeSpan lifetime, CancellationToken cancellationToken)
+    {
+        var random = RandomNumberGenerator.GetBytes(TokenBytes);
+        var value = Base64Url.EncodeToString(random);
+        var now = time.GetUtcNow();
+        var expiresAt = now + lifetime;
+        await using var command = dataSource.CreateCommand(
+            "INSERT INTO oauth_access_tokens (token_hash, client_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)");
+        command.Parameters.Add(new NpgsqlParameter { Value = Hash(value), NpgsqlDbType = NpgsqlDbType.Bytea });
+        command.Parameters.Add(new NpgsqlParameter { Value = clientId });
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        command.Parameters.Add(new NpgsqlParameter { Value = expiresAt });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return new IssuedToken(value, expiresAt);
+    }
+
+    /// <summary>True for a token this service issued that has not expired; database failures propagate.</summary>
+    public async Task<bool> IsValidAsync(string token, CancellationToken cancellationToken)
+    {
+        var hash = Hash(token);
+        var key = Convert.ToBase64String(hash);
+        var now = time.GetUtcNow();
+        if (_valid.TryGetValue(key, out DateTimeOffset cachedExpiry))
+        {
+            return cachedExpiry > now;
+        }
+
+        await using var command = dataSource.CreateCommand("SELECT expires_at FROM oauth_access_tokens WHERE token_hash = $1 AND expires_at > $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = hash, NpgsqlDbType = NpgsqlDbType.Bytea });
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        if (await command.ExecuteScalarAsync(cancellationToken) is not DateTime expiry)
+        {
+            return false;
+        }
+        var expiresAt = new DateTimeOffset(DateTime.SpecifyKind(expiry, DateTimeKind.Utc));
+        var cacheFor = expiresAt - now < CacheDuration ? expiresAt - now : CacheDuration;
+        if (cacheFor > TimeSpan.Zero)
+        {
+            _valid.Set(key, expiresAt, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = cacheFor });
+        }
+        return true;
+    }
+
+    /// <summary>Deletes expired tokens in small batches; replicas purging at once skip each other's rows.</summary>
+    public async Task<int> PurgeExpiredAsync(CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            await using var command = dataSource.CreateCommand("""
+                DELETE FROM oauth_access_tokens
+                WHERE token_hash IN (SELECT token_hash FROM oauth_access_tokens WHERE expires_at <= $1 LIMIT 1000 FOR UPDATE SKIP LOCKED)
+                """);
+            command.Parameters.Add(new NpgsqlParameter { Value = time.GetUtcNow() });
+            var deleted = await command.ExecuteNonQueryAsync(cancellationToken);
+            total += deleted;
+            if (deleted < 1000)
+            {
+                return total;
+            }
+        }
+    }
+
+    public static byte[] Hash(string token) => SHA256.HashData(Encoding.ASCII.GetBytes(token));
+
+    public void Dispose() => _valid.Dispose();
+}
+
+/// <summary>Removes expired tokens every few minutes; safe on several replicas at once.</summary>
+internal sealed partial class ExpiredTokenPurger(
+    AccessTokenStore store,
+    Persistence.DatabaseState database,
+    TimeProvider time,
+    ILogger<ExpiredTokenPurger> logger) : BackgroundService
+{
+    internal static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        do
+        {
+            if (!database.IsReady)
+            {
+                continue;
+            }
+            try
+            {
+                var deleted = await store.PurgeExpiredAsync(stoppingToken);
+                if (deleted > 0)
+                {
+                    LogPurged(logger, deleted);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                LogPurgeFailed(logger, e);
+            }
+        }
+        while (await WaitAsync(timer, stoppingToken));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} expired access token(s)")]
+    private static partial void LogPurged(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not purge expired access tokens; trying again later")]
+    private static partial void LogPurgeFailed(ILogger logger, Exception exception);
+}

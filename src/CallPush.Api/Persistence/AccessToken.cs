@@ -1,0 +1,10 @@
+namespace CallPush.Api.Persistence;
+
+/// <summary>An access token issued by POST /oauth/token, kept only as the SHA-256 of its value.</summary>
+public sealed class AccessToken
+{
+    public required byte[] TokenHash { get; set; }
+    public required string ClientId { get; set; }
+    public DateTimeOffset IssuedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+}
