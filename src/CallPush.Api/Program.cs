@@ -5,6 +5,7 @@ using CallPush.Api.Features.Token;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
 
+StartupFailure.ExplainConfigurationErrors();
 if (args is [HashSecretCommand.Name])
 {
     return HashSecretCommand.Run(Console.In, Console.Out, Console.Error);

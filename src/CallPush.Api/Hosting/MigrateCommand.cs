@@ -1,5 +1,4 @@
 using CallPush.Api.Persistence;
-using Microsoft.EntityFrameworkCore;
 
 namespace CallPush.Api.Hosting;
 
@@ -30,11 +29,10 @@ internal static class MigrateCommand
         builder.AddCallPushDatabase();
         await using var app = builder.Build();
         await using var scope = app.Services.CreateAsyncScope();
-        var database = scope.ServiceProvider.GetRequiredService<CallPushDbContext>().Database;
         try
         {
-            var pending = (await database.GetPendingMigrationsAsync()).ToList();
-            await database.MigrateAsync();
+            var pending = await SchemaMigration.MigrateAsync(scope.ServiceProvider.GetRequiredService<CallPushDbContext>(),
+                scope.ServiceProvider.GetRequiredService<Npgsql.NpgsqlDataSource>(), CancellationToken.None);
             await Console.Out.WriteLineAsync(pending.Count == 0
                 ? "CallPush migrate: the database schema is already current"
                 : $"CallPush migrate: applied {pending.Count} migration(s): {string.Join(", ", pending)}");

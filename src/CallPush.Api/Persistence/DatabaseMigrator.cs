@@ -23,12 +23,12 @@ internal sealed partial class DatabaseMigrator(
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var database = scope.ServiceProvider.GetRequiredService<CallPushDbContext>().Database;
+                var context = scope.ServiceProvider.GetRequiredService<CallPushDbContext>();
                 if (options.Value.MigrateOnStartup)
                 {
-                    await database.MigrateAsync(stoppingToken);
+                    await SchemaMigration.MigrateAsync(context, scope.ServiceProvider.GetRequiredService<Npgsql.NpgsqlDataSource>(), stoppingToken);
                 }
-                var pending = (await database.GetPendingMigrationsAsync(stoppingToken)).ToList();
+                var pending = (await context.Database.GetPendingMigrationsAsync(stoppingToken)).ToList();
                 if (pending.Count == 0)
                 {
                     state.MarkReady();
