@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Text.Json;
+using CallPush.Api.Diagnostics;
+using CallPush.Api.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -23,32 +26,59 @@ internal static class PushEndpoint
             .Produces<PushAnswer>(StatusCodes.Status200OK)
             .Produces<PushAnswer>(StatusCodes.Status400BadRequest)
             .Produces<PushAnswer>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<PushAnswer>(StatusCodes.Status429TooManyRequests)
             .Produces<PushAnswer>(StatusCodes.Status503ServiceUnavailable)
+            .RequireRateLimiting(ClientRateLimiting.PolicyName)
             .DisableAntiforgery();
         app.MapMethods(Path, [HttpMethods.Get, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete], () =>
                 Answer(new PushAnswer(PushErrors.MethodNotAllowed, "pushes are sent with POST")))
             .ExcludeFromDescription();
     }
 
-    private static async Task<JsonHttpResult<PushAnswer>> HandleAsync(HttpContext context, PushIngestion ingestion, IOptions<PushOptions> options)
+    private static async Task<JsonHttpResult<PushAnswer>> HandleAsync(
+        HttpContext context, PushIngestion ingestion, CallPushMetrics metrics, IOptions<PushOptions> options)
     {
+        var started = Stopwatch.GetTimestamp();
         var request = context.Request;
-        var limit = options.Value.MaxBodyBytes;
+        var action = request.Query["action"].ToString();
+        var version = request.Query["version"].FirstOrDefault();
+        var actionTag = PushActions.TelemetryName(action);
+        using var activity = CallPushTracing.StartPush(actionTag, version);
+
+        var result = await ReceiveAsync(context, ingestion, metrics, options.Value.MaxBodyBytes, action, version, actionTag);
+
+        var outcome = Outcome(result);
+        CallPushTracing.CompletePush(activity, outcome, result.Duplicate, result.Answer.ErrCode, result.SdkAppId, result.SessionId);
+        metrics.PushAnswered(actionTag, outcome, result.Duplicate, Stopwatch.GetElapsedTime(started));
+        return Answer(result.Answer);
+    }
+
+    private static async Task<PushResult> ReceiveAsync(
+        HttpContext context, PushIngestion ingestion, CallPushMetrics metrics, int limit, string action, string? version, string actionTag)
+    {
         var body = await ReadBodyAsync(context, limit);
         if (body is null)
         {
-            return Answer(new PushAnswer(PushErrors.BodyTooLarge, $"body is larger than {limit} bytes"));
+            return new PushResult(new PushAnswer(PushErrors.BodyTooLarge, $"body is larger than {limit} bytes"));
         }
+        metrics.BodyRead(actionTag, body.Length);
 
-        var pushUuid = request.Headers[PushUuidHeader].ToString().Trim();
-        var answer = await ingestion.IngestAsync(new PushRequest(
-            request.Query["action"].ToString(),
-            request.Query["version"].FirstOrDefault(),
+        var pushUuid = context.Request.Headers[PushUuidHeader].ToString().Trim();
+        return await ingestion.IngestAsync(new PushRequest(
+            action,
+            version,
             pushUuid.Length > 0 ? pushUuid : null,
             body,
             HeadersJson(context)));
-        return Answer(answer);
     }
+
+    private static PushOutcome Outcome(PushResult result) => result.Answer.ErrCode switch
+    {
+        PushErrors.Ok => result.Duplicate ? PushOutcome.Duplicate : PushOutcome.Stored,
+        PushErrors.Unauthorized => PushOutcome.Unauthorized,
+        >= PushErrors.InternalError => PushOutcome.Failed,
+        _ => PushOutcome.Rejected,
+    };
 
     public static JsonHttpResult<PushAnswer> Answer(PushAnswer answer) =>
         TypedResults.Json(answer, statusCode: PushErrors.HttpStatus(answer.ErrCode));
