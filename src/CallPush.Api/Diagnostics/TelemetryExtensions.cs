@@ -29,13 +29,14 @@ internal static class TelemetryExtensions
     public static WebApplicationBuilder AddCallPushTelemetry(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CallPushMetrics>();
+        // The health-request sampler finds the request being started through it.
+        builder.Services.AddHttpContextAccessor();
         builder.Services.Configure<JsonConsoleFormatterOptions>(options => options.UseUtcTimestamp = true);
 
         if (!IsExportEnabled(builder.Configuration))
         {
             return builder;
         }
-        builder.Services.AddHttpContextAccessor();
         var resource = Resource();
         builder.Logging.AddOpenTelemetry(logging =>
         {

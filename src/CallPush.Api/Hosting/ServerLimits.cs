@@ -43,7 +43,11 @@ internal static class ServerLimits
     public static WebApplicationBuilder AddServerLimits(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<ServerLimitsOptions>().BindConfiguration(ServerLimitsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.Section).ValidateDataAnnotations()
+            // A push still storing when the server gives up would lose its answer; the storage timeout ends it first.
+            .Validate<IOptions<PushOptions>>((shutdown, push) => shutdown.ShutdownTimeout > push.Value.StorageTimeout,
+                "CallPush:ShutdownTimeout must be longer than CallPush:Push:StorageTimeout, so that a push in flight is stored or refused before the server stops")
+            .ValidateOnStart();
 
         builder.Services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<ServerLimitsOptions>, IOptions<PushOptions>>((kestrel, server, push) =>
