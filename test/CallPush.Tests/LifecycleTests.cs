@@ -110,6 +110,7 @@ public sealed class LifecycleTests(PostgresFixture postgres)
             .Single(log => log.GetProperty("Category").GetString() == "CallPush.Api.Features.Push.PushIngestion"
                 && log.GetProperty("State").TryGetProperty("SessionId", out var id) && id.GetString() == sessionId);
         Assert.Equal("Information", stored.GetProperty("LogLevel").GetString());
+        Assert.EndsWith("Z", stored.GetProperty("Timestamp").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

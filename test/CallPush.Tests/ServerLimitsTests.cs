@@ -82,6 +82,40 @@ public sealed class ServerLimitsTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Behind_a_proxy_with_forwarded_headers_enabled_each_sender_address_has_its_own_limit()
+    {
+        await using var app = await CallPushApp.StartAsync(postgres, new Dictionary<string, string?>
+        {
+            ["FORWARDEDHEADERS_ENABLED"] = "true",
+            ["CallPush:RateLimit:Enabled"] = "true",
+            ["CallPush:RateLimit:PermitLimit"] = "1",
+            ["CallPush:RateLimit:Window"] = "00:10:00",
+        });
+        using var client = app.CreateClient();
+
+        var first = await PushFromAsync(client, "203.0.113.10", "uuid-forwarded-1");
+        var other = await PushFromAsync(client, "203.0.113.11", "uuid-forwarded-2");
+        var again = await PushFromAsync(client, "203.0.113.10", "uuid-forwarded-3");
+
+        Assert.Equal(0, first.ErrCode);
+        Assert.Equal(0, other.ErrCode);
+        Assert.Equal(4290, again.ErrCode);
+        Assert.Equal("203.0.113.10", await app.ScalarAsync<string>("SELECT headers->>'RemoteAddress' FROM push_log WHERE dedup_key = 'uuid-forwarded-1'"));
+    }
+
+    private static async Task<PushReply> PushFromAsync(HttpClient client, string forwardedFor, string pushUuid)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/push?action=record&version=1")
+        {
+            Content = new StringContent(Samples.Record, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-TCCC-PUSH-UUID", pushUuid);
+        request.Headers.Add("X-Forwarded-For", forwardedFor);
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+        return await response.ReadPushReplyAsync();
+    }
+
+    [Fact]
     public async Task Rate_limit_is_off_by_default()
     {
         await using var app = await CallPushApp.StartAsync(postgres);

@@ -31,7 +31,15 @@ internal static class TelemetryExtensions
         builder.Services.AddSingleton<CallPushMetrics>();
         // The health-request sampler finds the request being started through it.
         builder.Services.AddHttpContextAccessor();
-        builder.Services.Configure<JsonConsoleFormatterOptions>(options => options.UseUtcTimestamp = true);
+        builder.Services.Configure<JsonConsoleFormatterOptions>(options =>
+        {
+            // JSON lines (Logging__Console__FormatterName=json) carry a UTC timestamp unless configured otherwise.
+            if (options.TimestampFormat is null)
+            {
+                options.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                options.UseUtcTimestamp = true;
+            }
+        });
 
         if (!IsExportEnabled(builder.Configuration))
         {

@@ -57,7 +57,6 @@ internal static class ServerLimits
                 kestrel.Limits.RequestHeadersTimeout = server.Value.RequestHeadersTimeout;
                 kestrel.Limits.KeepAliveTimeout = server.Value.KeepAliveTimeout;
                 kestrel.Limits.MaxConcurrentConnections = server.Value.MaxConcurrentConnections;
-                kestrel.Limits.MaxConcurrentUpgradedConnections = server.Value.MaxConcurrentConnections;
             });
         builder.Services.AddOptions<HostOptions>()
             .Configure<IOptions<ShutdownOptions>>((host, shutdown) => host.ShutdownTimeout = shutdown.Value.ShutdownTimeout);
