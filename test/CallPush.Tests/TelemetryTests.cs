@@ -76,20 +76,57 @@ public sealed class TelemetryTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task Rejected_and_failed_pushes_are_counted_by_outcome()
+    public async Task Rejected_pushes_are_counted_by_outcome()
     {
-        await using var app = await CallPushApp.StartAsync(postgres);
+        await using var app = await CallPushApp.StartAsync(postgres, new Dictionary<string, string?> { ["CallPush:Push:MaxBodyBytes"] = "1024" });
         using var measurements = new MeasurementRecorder(app.Services.GetRequiredService<IMeterFactory>());
         using var client = app.CreateClient();
 
         var invalid = await client.PushAndReadAsync("cdr", "{not json", "uuid-invalid");
-        var unknown = await client.PushAndReadAsync("../etc", Samples.Cdr, "uuid-unknown");
+        var unknown = await client.PushAndReadAsync("../etc", Samples.Record, "uuid-unknown");
+        var tooLarge = await client.PushAndReadAsync("voicemail", new string(' ', 2048), "uuid-too-large");
 
         Assert.Equal(4003, invalid.ErrCode);
         Assert.Equal(4002, unknown.ErrCode);
+        Assert.Equal(4130, tooLarge.ErrCode);
         Assert.Equal(1, measurements.Sum("callpush.pushes", ("callpush.action", "cdr"), ("callpush.outcome", "rejected")));
         Assert.Equal(1, measurements.Sum("callpush.pushes", ("callpush.action", "unknown"), ("callpush.outcome", "rejected")));
+        Assert.Equal(1, measurements.Sum("callpush.pushes", ("callpush.action", "voicemail"), ("callpush.outcome", "rejected")));
         Assert.Equal(0, measurements.Sum("callpush.pushes", ("callpush.outcome", "stored")));
+        Assert.Equal(2, measurements.Values("callpush.push.body.size").Count);
+    }
+
+    [Fact]
+    public async Task A_push_that_could_not_be_stored_is_counted_as_failed_and_its_span_is_an_error()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var activityListener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "CallPush",
+            Sample = (ref _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity =>
+            {
+                if (activity.GetTagItem("callpush.session_id") as string == "session-of-a-failed-push")
+                {
+                    spans.Enqueue(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(activityListener);
+        await using var app = new CallPushApp(await postgres.CreateEmptyDatabaseAsync(), new Dictionary<string, string?>
+        {
+            ["CallPush:Database:MigrateOnStartup"] = "false",
+        });
+        using var measurements = new MeasurementRecorder(app.Services.GetRequiredService<IMeterFactory>());
+        using var client = app.CreateClient();
+
+        var reply = await client.PushAndReadAsync("cdr", Samples.CdrWith(cdr => cdr["SessionId"] = "session-of-a-failed-push"), "uuid-failed");
+
+        Assert.Equal(5030, reply.ErrCode);
+        Assert.Equal(1, measurements.Sum("callpush.pushes", ("callpush.action", "cdr"), ("callpush.outcome", "failed")));
+        var span = Assert.Single(spans);
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.Equal(5030, span.GetTagItem("callpush.err_code"));
     }
 
     [Fact]

@@ -45,31 +45,39 @@ internal static class PushEndpoint
         var actionTag = PushActions.TelemetryName(action);
         using var activity = CallPushTracing.StartPush(actionTag, version);
 
-        var result = await ReceiveAsync(context, ingestion, metrics, options.Value.MaxBodyBytes, action, version, actionTag);
+        PushResult result;
+        try
+        {
+            var limit = options.Value.MaxBodyBytes;
+            var body = await ReadBodyAsync(context, limit);
+            if (body is null)
+            {
+                result = new PushResult(new PushAnswer(PushErrors.BodyTooLarge, $"body is larger than {limit} bytes"));
+            }
+            else
+            {
+                metrics.BodyRead(actionTag, body.Length);
+                var pushUuid = request.Headers[PushUuidHeader].ToString().Trim();
+                result = await ingestion.IngestAsync(new PushRequest(
+                    action,
+                    version,
+                    pushUuid.Length > 0 ? pushUuid : null,
+                    body,
+                    HeadersJson(context)));
+            }
+        }
+        catch
+        {
+            // Answered by the error handler (or not at all, when the sender went away): still a push that was not stored.
+            CallPushTracing.CompletePush(activity, PushOutcome.Failed, duplicate: false, PushErrors.InternalError, null, null);
+            metrics.PushAnswered(actionTag, PushOutcome.Failed, duplicate: false, Stopwatch.GetElapsedTime(started));
+            throw;
+        }
 
         var outcome = Outcome(result);
         CallPushTracing.CompletePush(activity, outcome, result.Duplicate, result.Answer.ErrCode, result.SdkAppId, result.SessionId);
         metrics.PushAnswered(actionTag, outcome, result.Duplicate, Stopwatch.GetElapsedTime(started));
         return Answer(result.Answer);
-    }
-
-    private static async Task<PushResult> ReceiveAsync(
-        HttpContext context, PushIngestion ingestion, CallPushMetrics metrics, int limit, string action, string? version, string actionTag)
-    {
-        var body = await ReadBodyAsync(context, limit);
-        if (body is null)
-        {
-            return new PushResult(new PushAnswer(PushErrors.BodyTooLarge, $"body is larger than {limit} bytes"));
-        }
-        metrics.BodyRead(actionTag, body.Length);
-
-        var pushUuid = context.Request.Headers[PushUuidHeader].ToString().Trim();
-        return await ingestion.IngestAsync(new PushRequest(
-            action,
-            version,
-            pushUuid.Length > 0 ? pushUuid : null,
-            body,
-            HeadersJson(context)));
     }
 
     private static PushOutcome Outcome(PushResult result) => result.Answer.ErrCode switch
