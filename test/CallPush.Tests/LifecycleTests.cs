@@ -149,7 +149,7 @@ public sealed class LifecycleTests(PostgresFixture postgres)
         Assert.Equal(new PushReply(503, 5030, "storage is unavailable; push again later"), reply);
         Assert.True(exited, "the service did not exit within its shutdown timeout");
         Assert.Equal(0, service.ExitCode);
-        Assert.InRange(exitTime, TimeSpan.Zero, TimeSpan.FromSeconds(4));
+        Assert.InRange(exitTime, TimeSpan.Zero, TimeSpan.FromSeconds(4 + 3));
         await Task.Delay(200, TestContext.Current.CancellationToken);
         Assert.Equal(0, await CountAsync(connectionString, "SELECT count(*) FROM push_log"));
     }
@@ -197,6 +197,21 @@ public sealed class LifecycleTests(PostgresFixture postgres)
         {
             folder.Delete(recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task An_OTLP_endpoint_that_is_not_a_URL_stops_the_start_with_a_line_naming_the_variable()
+    {
+        await using var service = ServiceProcess.Start(new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
+            ["ConnectionStrings__CallPush"] = await postgres.CreateDatabaseAsync(),
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "otel-collector:4317",
+        });
+
+        Assert.True(await service.WaitForExitAsync(StartTimeout));
+        Assert.Equal(78, service.ExitCode);
+        Assert.Contains(service.Output, line => line.StartsWith("CallPush cannot start: OTEL_EXPORTER_OTLP_ENDPOINT", StringComparison.Ordinal));
     }
 
     private static X509Certificate2 CreateSelfSignedCertificate(out string certificatePem, out string encryptedKeyPem, string password)

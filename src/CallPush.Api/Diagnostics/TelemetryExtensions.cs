@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reflection;
+using CallPush.Api.Hosting;
 using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
@@ -44,6 +45,10 @@ internal static class TelemetryExtensions
         if (!IsExportEnabled(builder.Configuration))
         {
             return builder;
+        }
+        if (!Uri.TryCreate(builder.Configuration[EndpointVariable], UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
+        {
+            StartupFailure.Exit($"{EndpointVariable} must be an absolute http:// or https:// URL, e.g. http://otel-collector:4317");
         }
         var resource = Resource();
         builder.Logging.AddOpenTelemetry(logging =>
