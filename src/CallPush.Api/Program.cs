@@ -18,13 +18,18 @@ if (MigrateCommand.IsRequested(args))
 }
 
 builder.AddPushAuthentication(); // first, so a misconfiguration stops start-up before a private database is started
+builder.AddCallPushTelemetry();
+builder.AddServerLimits();
+builder.AddClientRateLimiting();
 builder.AddCallPushDatabase();
 builder.AddCallPushHealth();
 builder.AddPushIngestion();
 
 var app = builder.Build();
 
+app.UseServerSpans();
 app.UseErrorAnswers();
+app.UseRateLimiter();
 HealthEndpoints.Map(app);
 PushEndpoint.Map(app);
 TokenEndpoint.Map(app);

@@ -1,93 +1,76 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace CallPush.Tests.Infrastructure;
 
-/// <summary>The built service run as its own process, the way a user or a container runs it.</summary>
+/// <summary>
+/// The built service run as its own process (<c>dotnet CallPush.Api.dll</c>) on real Kestrel, for what the test host
+/// cannot show: signals, listening sockets, TLS.
+/// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
+    private static readonly string[] InheritedPrefixesRemoved = ["OTEL_", "ASPNETCORE_", "CallPush__", "ConnectionStrings__", "Kestrel__", "Logging__"];
+
     private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ConcurrentQueue<string> _output = new();
 
-    private ServiceProcess(Process process, string url)
-    {
-        _process = process;
-        Url = url;
-    }
+    private ServiceProcess(Process process) => _process = process;
 
-    public string Url { get; }
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
-
+    public int Id => _process.Id;
+    public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
+    public IReadOnlyCollection<string> Output => _output;
 
-    public static ServiceProcess Start(IDictionary<string, string?> environment, string workingDirectory, params string[] arguments)
+    /// <summary>All output so far, one line each.</summary>
+    public string Text => string.Join('\n', _output);
+
+    public static ServiceProcess Start(IReadOnlyDictionary<string, string> environment, string? workingDirectory = null)
     {
-        var port = FreePort();
-        var url = $"http://127.0.0.1:{port}";
-        var startInfo = new ProcessStartInfo("dotnet")
+        var directory = ApiDirectory();
+        var startInfo = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
         {
-            WorkingDirectory = workingDirectory,
+            WorkingDirectory = workingDirectory ?? directory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CallPush.Api.dll"));
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-        foreach (var key in startInfo.Environment.Keys.Where(k => k.StartsWith("ConnectionStrings__", StringComparison.Ordinal) ||
-                     k.StartsWith("CallPush__", StringComparison.Ordinal) || k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)).ToList())
+        startInfo.ArgumentList.Add(Path.Combine(directory, "CallPush.Api.dll"));
+        foreach (var key in startInfo.Environment.Keys.Where(k => InheritedPrefixesRemoved.Any(p => k.StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList())
         {
             startInfo.Environment.Remove(key);
         }
-        startInfo.Environment["ASPNETCORE_URLS"] = url;
         foreach (var (key, value) in environment)
         {
             startInfo.Environment[key] = value;
         }
 
-        var process = new Process { StartInfo = startInfo };
-        var service = new ServiceProcess(process, url);
-        process.OutputDataReceived += (_, e) => service.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => service.Append(e.Data);
-        process.Start();
+        var process = Process.Start(startInfo) ?? throw new InvalidOperationException("could not start the service");
+        var service = new ServiceProcess(process);
+        process.OutputDataReceived += (_, e) => service.Collect(e.Data);
+        process.ErrorDataReceived += (_, e) => service.Collect(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return service;
     }
 
-    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    public static int FreePort()
     {
-        using var cancel = new CancellationTokenSource(timeout);
-        try
-        {
-            await _process.WaitForExitAsync(cancel.Token);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public async Task WaitUntilReadyAsync(TimeSpan timeout)
+    public async Task WaitUntilReadyAsync(HttpClient client, TimeSpan timeout)
     {
-        using var client = new HttpClient { BaseAddress = new Uri(Url) };
         var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline && !_process.HasExited)
+        while (true)
         {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"the service exited with {_process.ExitCode}:\n{string.Join('\n', _output)}");
+            }
             try
             {
                 using var response = await client.GetAsync("/health/ready");
@@ -99,18 +82,40 @@ public sealed class ServiceProcess : IAsyncDisposable
             catch (HttpRequestException)
             {
             }
-            await Task.Delay(200);
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"the service did not become ready:\n{string.Join('\n', _output)}");
+            }
+            await Task.Delay(100);
         }
-        throw new TimeoutException("the service did not become ready:\n" + Output);
     }
 
-    /// <summary>SIGTERM, as docker stop and Kubernetes send it.</summary>
+    /// <summary>SIGTERM, as Kubernetes and docker stop send it (Process.Kill would send SIGKILL).</summary>
     public void Terminate()
     {
         using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {_process.Id} failed with exit code {kill.ExitCode}");
+        }
     }
 
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancellation.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Stops it the way an orchestrator does (SIGTERM, then SIGKILL), so it can stop what it started.</summary>
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -119,27 +124,34 @@ public sealed class ServiceProcess : IAsyncDisposable
             if (!await WaitForExitAsync(TimeSpan.FromSeconds(30)))
             {
                 _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
             }
         }
         _process.Dispose();
     }
 
-    private void Append(string? line)
+    private void Collect(string? line)
     {
-        if (line is null)
+        if (line is not null)
         {
-            return;
-        }
-        lock (_output)
-        {
-            _output.AppendLine(line);
+            _output.Enqueue(line);
         }
     }
 
-    private static int FreePort()
+    /// <summary>The service's own build output (…/src/CallPush.Api/bin/{Configuration}/{tfm}), built with this test project.</summary>
+    private static string ApiDirectory()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = testOutput.Name;
+        var configuration = testOutput.Parent!.Name;
+        for (var directory = testOutput; directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "src", "CallPush.Api", "bin", configuration, framework);
+            if (File.Exists(Path.Combine(candidate, "CallPush.Api.dll")))
+            {
+                return candidate;
+            }
+        }
+        throw new DirectoryNotFoundException($"the CallPush.Api build output ({configuration}/{framework}) was not found above {AppContext.BaseDirectory}");
     }
 }

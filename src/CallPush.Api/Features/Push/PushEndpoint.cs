@@ -1,6 +1,9 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Text.Json;
+using CallPush.Api.Diagnostics;
 using CallPush.Api.Features.Auth;
+using CallPush.Api.Hosting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -24,7 +27,9 @@ internal static class PushEndpoint
             .Produces<PushAnswer>(StatusCodes.Status200OK)
             .Produces<PushAnswer>(StatusCodes.Status400BadRequest)
             .Produces<PushAnswer>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<PushAnswer>(StatusCodes.Status429TooManyRequests)
             .Produces<PushAnswer>(StatusCodes.Status503ServiceUnavailable)
+            .RequireRateLimiting(ClientRateLimiting.PolicyName)
             .DisableAntiforgery()
             .RequirePushAuthentication();
         app.MapMethods(Path, [HttpMethods.Get, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete], () =>
@@ -32,25 +37,58 @@ internal static class PushEndpoint
             .ExcludeFromDescription();
     }
 
-    private static async Task<JsonHttpResult<PushAnswer>> HandleAsync(HttpContext context, PushIngestion ingestion, IOptions<PushOptions> options)
+    private static async Task<JsonHttpResult<PushAnswer>> HandleAsync(
+        HttpContext context, PushIngestion ingestion, CallPushMetrics metrics, IOptions<PushOptions> options)
     {
+        var started = Stopwatch.GetTimestamp();
         var request = context.Request;
-        var limit = options.Value.MaxBodyBytes;
-        var body = await ReadBodyAsync(context, limit);
-        if (body is null)
+        var action = request.Query["action"].ToString();
+        var version = request.Query["version"].FirstOrDefault();
+        var actionTag = PushActions.TelemetryName(action);
+        using var activity = CallPushTracing.StartPush(actionTag, version);
+
+        PushResult result;
+        try
         {
-            return Answer(new PushAnswer(PushErrors.BodyTooLarge, $"body is larger than {limit} bytes"));
+            var limit = options.Value.MaxBodyBytes;
+            var body = await ReadBodyAsync(context, limit);
+            if (body is null)
+            {
+                result = new PushResult(new PushAnswer(PushErrors.BodyTooLarge, $"body is larger than {limit} bytes"));
+            }
+            else
+            {
+                metrics.BodyRead(actionTag, body.Length);
+                var pushUuid = request.Headers[PushUuidHeader].ToString().Trim();
+                result = await ingestion.IngestAsync(new PushRequest(
+                    action,
+                    version,
+                    pushUuid.Length > 0 ? pushUuid : null,
+                    body,
+                    HeadersJson(context)));
+            }
+        }
+        catch
+        {
+            // Answered by the error handler (or not at all, when the sender went away): still a push that was not stored.
+            CallPushTracing.CompletePush(activity, PushOutcome.Failed, duplicate: false, PushErrors.InternalError, null, null);
+            metrics.PushAnswered(actionTag, PushOutcome.Failed, duplicate: false, Stopwatch.GetElapsedTime(started));
+            throw;
         }
 
-        var pushUuid = request.Headers[PushUuidHeader].ToString().Trim();
-        var answer = await ingestion.IngestAsync(new PushRequest(
-            request.Query["action"].ToString(),
-            request.Query["version"].FirstOrDefault(),
-            pushUuid.Length > 0 ? pushUuid : null,
-            body,
-            HeadersJson(context)));
-        return Answer(answer);
+        var outcome = Outcome(result);
+        CallPushTracing.CompletePush(activity, outcome, result.Duplicate, result.Answer.ErrCode, result.SdkAppId, result.SessionId);
+        metrics.PushAnswered(actionTag, outcome, result.Duplicate, Stopwatch.GetElapsedTime(started));
+        return Answer(result.Answer);
     }
+
+    private static PushOutcome Outcome(PushResult result) => result.Answer.ErrCode switch
+    {
+        PushErrors.Ok => result.Duplicate ? PushOutcome.Duplicate : PushOutcome.Stored,
+        PushErrors.Unauthorized => PushOutcome.Unauthorized,
+        >= PushErrors.InternalError => PushOutcome.Failed,
+        _ => PushOutcome.Rejected,
+    };
 
     public static JsonHttpResult<PushAnswer> Answer(PushAnswer answer) =>
         TypedResults.Json(answer, statusCode: PushErrors.HttpStatus(answer.ErrCode));

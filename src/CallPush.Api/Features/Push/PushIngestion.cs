@@ -12,6 +12,9 @@ namespace CallPush.Api.Features.Push;
 /// <summary>What arrived: the raw query values, the push id header, the body and the headers worth keeping.</summary>
 internal sealed record PushRequest(string? Action, string? Version, string? PushUuid, ReadOnlyMemory<byte> Body, string HeadersJson);
 
+/// <summary>The answer, and what telemetry records about the push: whether it had been stored before, and whose it is.</summary>
+internal sealed record PushResult(PushAnswer Answer, bool Duplicate = false, long? SdkAppId = null, string? SessionId = null);
+
 /// <summary>Parses a push, stores it exactly once, and decides the answer.</summary>
 internal sealed partial class PushIngestion
 {
@@ -32,7 +35,7 @@ internal sealed partial class PushIngestion
         _storage = BuildStoragePipeline(options.Value);
     }
 
-    public async Task<PushAnswer> IngestAsync(PushRequest request)
+    public async Task<PushResult> IngestAsync(PushRequest request)
     {
         var actionKnown = PushActions.TryParse(request.Action, out var action);
         var parsed = PushParser.Parse(actionKnown ? action : null, request.Body);
@@ -65,7 +68,7 @@ internal sealed partial class PushIngestion
         }
         if (!_database.IsReady)
         {
-            return new PushAnswer(PushErrors.StorageUnavailable, "database is not ready yet; push again later");
+            return Result(new PushAnswer(PushErrors.StorageUnavailable, "database is not ready yet; push again later"));
         }
 
         var content = errCode == PushErrors.Ok ? parsed.Content : null;
@@ -75,34 +78,36 @@ internal sealed partial class PushIngestion
             if (errCode != PushErrors.Ok)
             {
                 LogRejected(_logger, row.Action, row.DedupKey, errCode, error);
-                return new PushAnswer(errCode, error ?? "rejected");
+                return Result(new PushAnswer(errCode, error ?? "rejected"), duplicate: !stored);
             }
             if (!stored)
             {
                 LogDuplicate(_logger, row.Action!, row.DedupKey);
-                return new PushAnswer(PushErrors.Ok, "duplicate");
+                return Result(new PushAnswer(PushErrors.Ok, "duplicate"), duplicate: true);
             }
             LogStored(_logger, row.Action!, row.SessionId, row.DedupKey);
-            return new PushAnswer(PushErrors.Ok, "ok");
+            return Result(new PushAnswer(PushErrors.Ok, "ok"));
         }
         catch (PostgresException e) when (e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal))
         {
             // The database refused a value (for example a \u0000 escape in jsonb): keep the push as received, with the reason.
             var reason = $"the database could not store this push ({e.SqlState}: {e.MessageText})";
             LogUnstorable(_logger, row.Action, row.DedupKey, e.SqlState);
-            return await StoreRejectedAsync(row with
+            return Result(await StoreRejectedAsync(row with
             {
                 ErrorCode = PushErrors.UnstorableData,
                 Error = reason,
                 BodyJson = null,
                 RawBody = request.Body.ToArray(),
-            });
+            }));
         }
         catch (Exception e) when (IsStorageFailure(e))
         {
             LogStorageUnavailable(_logger, e, row.Action, row.DedupKey);
-            return new PushAnswer(PushErrors.StorageUnavailable, "storage is unavailable; push again later");
+            return Result(new PushAnswer(PushErrors.StorageUnavailable, "storage is unavailable; push again later"));
         }
+
+        PushResult Result(PushAnswer answer, bool duplicate = false) => new(answer, duplicate, row.SdkAppId, row.SessionId);
     }
 
     private async Task<PushAnswer> StoreRejectedAsync(PushLogRow row)
