@@ -97,6 +97,32 @@ public sealed class TelemetryTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task Refused_credentials_and_issued_tokens_are_counted()
+    {
+        await using var app = await CallPushApp.StartAsync(postgres, new Dictionary<string, string?>
+        {
+            ["CallPush:Auth:Mode"] = "OAuth2",
+            ["CallPush:Auth:OAuth2:ClientId"] = "tccc",
+            ["CallPush:Auth:OAuth2:ClientSecret"] = "a-long-client-secret-for-metrics",
+        });
+        using var measurements = new MeasurementRecorder(app.Services.GetRequiredService<IMeterFactory>());
+        using var client = app.CreateClient();
+
+        using var token = await client.PostAsync("/oauth/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = "tccc",
+            ["client_secret"] = "a-long-client-secret-for-metrics",
+        }));
+        var refused = await client.PushAndReadAsync("record", Samples.Record, "uuid-no-token");
+
+        Assert.True(token.IsSuccessStatusCode);
+        Assert.Equal(4010, refused.ErrCode);
+        Assert.Equal(1, measurements.Sum("callpush.auth.tokens_issued"));
+        Assert.Equal(1, measurements.Sum("callpush.pushes", ("callpush.action", "record"), ("callpush.outcome", "unauthorized")));
+    }
+
+    [Fact]
     public async Task A_push_that_could_not_be_stored_is_counted_as_failed_and_its_span_is_an_error()
     {
         var spans = new ConcurrentQueue<Activity>();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CallPush.Api.Diagnostics;
 using CallPush.Api.Features.Push;
 
 namespace CallPush.Api.Features.Auth;
@@ -8,7 +9,7 @@ namespace CallPush.Api.Features.Auth;
 /// stored. The answer never says which part of the credentials was wrong.
 /// </summary>
 internal sealed partial class PushAuthenticationFilter(PushAuthenticator authenticator, FailureLimiter limiter,
-    ILogger<PushAuthenticationFilter> logger) : IEndpointFilter
+    CallPushMetrics metrics, ILogger<PushAuthenticationFilter> logger) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -20,6 +21,7 @@ internal sealed partial class PushAuthenticationFilter(PushAuthenticator authent
         var address = FailureLimiter.AddressOf(http);
         if (limiter.IsBlocked(address))
         {
+            Count(http, PushErrors.TooManyRequests);
             return TooManyFailures(http, limiter);
         }
 
@@ -29,15 +31,21 @@ internal sealed partial class PushAuthenticationFilter(PushAuthenticator authent
             case AuthOutcome.Accepted:
                 return await next(context);
             case AuthOutcome.Unavailable:
+                Count(http, PushErrors.AuthUnavailable);
                 http.Response.Headers.RetryAfter = "5";
                 return PushEndpoint.Answer(new PushAnswer(PushErrors.AuthUnavailable, "authentication is unavailable right now; push again later"));
             default:
+                Count(http, PushErrors.Unauthorized);
                 limiter.RecordFailure(address);
                 LogRejected(logger, address, authenticator.Mode);
                 http.Response.Headers.WWWAuthenticate = authenticator.Challenge(tokenPresented);
                 return PushEndpoint.Answer(new PushAnswer(PushErrors.Unauthorized, "authentication failed"));
         }
     }
+
+    /// <summary>A push refused here never reaches the endpoint, which counts every other answer.</summary>
+    private void Count(HttpContext http, int errCode) =>
+        metrics.PushAnswered(PushActions.TelemetryName(http.Request.Query["action"].ToString()), PushEndpoint.Outcome(errCode, false), false, null);
 
     public static Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<PushAnswer> TooManyFailures(HttpContext http, FailureLimiter limiter)
     {

@@ -76,15 +76,15 @@ internal static class PushEndpoint
             throw;
         }
 
-        var outcome = Outcome(result);
+        var outcome = Outcome(result.Answer.ErrCode, result.Duplicate);
         CallPushTracing.CompletePush(activity, outcome, result.Duplicate, result.Answer.ErrCode, result.SdkAppId, result.SessionId);
         metrics.PushAnswered(actionTag, outcome, result.Duplicate, Stopwatch.GetElapsedTime(started));
         return Answer(result.Answer);
     }
 
-    private static PushOutcome Outcome(PushResult result) => result.Answer.ErrCode switch
+    public static PushOutcome Outcome(int errCode, bool duplicate) => errCode switch
     {
-        PushErrors.Ok => result.Duplicate ? PushOutcome.Duplicate : PushOutcome.Stored,
+        PushErrors.Ok => duplicate ? PushOutcome.Duplicate : PushOutcome.Stored,
         PushErrors.Unauthorized => PushOutcome.Unauthorized,
         >= PushErrors.InternalError => PushOutcome.Failed,
         _ => PushOutcome.Rejected,

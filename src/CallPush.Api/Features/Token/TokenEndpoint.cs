@@ -1,3 +1,4 @@
+using CallPush.Api.Diagnostics;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
@@ -42,7 +43,7 @@ internal static partial class TokenEndpoint
 
     private static async Task<Results<Ok<TokenResponse>, JsonHttpResult<TokenError>, JsonHttpResult<Push.PushAnswer>, NotFound>> HandleAsync(
         HttpContext context, PushAuthenticator authenticator, FailureLimiter limiter, AccessTokenStore tokens, DatabaseState database,
-        IOptions<PushAuthOptions> options, ILoggerFactory loggers)
+        IOptions<PushAuthOptions> options, CallPushMetrics metrics, ILoggerFactory loggers)
     {
         if (authenticator.Mode != PushAuthMode.OAuth2 || authenticator.OAuth2Clients.IsEmpty)
         {
@@ -109,6 +110,7 @@ internal static partial class TokenEndpoint
         try
         {
             var token = await tokens.IssueAsync(clientId, lifetime, context.RequestAborted);
+            metrics.TokenIssued();
             return TypedResults.Ok(new TokenResponse(token.Value, "Bearer", (long)Math.Ceiling(lifetime.TotalSeconds)));
         }
         catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException { Source: "Npgsql" })
