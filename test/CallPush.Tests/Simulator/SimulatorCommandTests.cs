@@ -1,8 +1,5 @@
-using System.CommandLine;
-using CallPush.Simulator.Cli;
 using CallPush.Simulator.Manifest;
 using CallPush.Tests.Infrastructure;
-using Spectre.Console;
 
 namespace CallPush.Tests.Simulator;
 
@@ -20,21 +17,7 @@ public sealed class SimulatorCommandTests(PostgresFixture postgres) : IAsyncLife
         Directory.Delete(_folder, recursive: true);
     }
 
-    private async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
-    {
-        var output = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-            Out = new AnsiConsoleOutput(output),
-        });
-        console.Profile.Width = 200;
-        var exitCode = await SimulatorCli.Build(console, () => _app.Server.CreateHandler()).Parse(args)
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
-        return (exitCode, output.ToString());
-    }
+    private Task<(int ExitCode, string Output)> RunAsync(params string[] args) => SimulatorRun.RunAsync(_app, args);
 
     [Fact]
     public async Task Send_prints_each_request_and_answer_and_the_session_is_stored()
