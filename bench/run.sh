@@ -1,0 +1,268 @@
+#!/usr/bin/env bash
+# One command: the PostgreSQL ceiling (pgbench), a minimal ASP.NET Core + Npgsql baseline, and CallPush itself, all
+# writing the same ~2 KB two-participant CDR push, loaded at 1, 16 and 64 connections on this machine, 127.0.0.1 only.
+# Prints pushes/s, p50/p99 latency and peak RSS, and writes the table to bench/results/latest.md and docs/benchmarks.md.
+#
+#   bash bench/run.sh
+#
+# Environment: BENCH_DURATION (seconds per run, 10), BENCH_WARMUP (seconds of load before each service is measured,
+# 15: until the JIT has tiered the hot path up; pgbench gets at most 5),
+# BENCH_CONNECTIONS ("1 16 64"), BENCH_TARGETS ("pgbench baseline callpush"), BENCH_KEEP=1 keeps the work folder,
+# BENCH_NO_DOCS=1 leaves docs/benchmarks.md alone, BENCH_CALLPUSH_ENV="KEY=value ..." adds settings to CallPush's
+# environment (for experiments, e.g. DOTNET_gcServer=0), BENCH_CALLPUSH_DLL runs another build of it (e.g. a
+# ReadyToRun publish), BENCH_CONNECTION_OPTIONS="Maximum Pool Size=16" adds Npgsql settings to both services' connection.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+DURATION=${BENCH_DURATION:-10}
+WARMUP=${BENCH_WARMUP:-15}
+CONNECTIONS=${BENCH_CONNECTIONS:-"1 16 64"}
+TARGETS=${BENCH_TARGETS:-"pgbench baseline callpush"}
+BODY=$ROOT/bench/cdr-2p.json
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "bench: $1 is missing ($2)" >&2; exit 1; }; }
+need dotnet "the .NET SDK"
+need wrk "apt-get install -y wrk"
+need pgbench "apt-get install -y postgresql-client"
+need psql "apt-get install -y postgresql-client"
+PG_BIN=$(dirname "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -1)")
+[ -x "$PG_BIN/initdb" ] || { echo "bench: PostgreSQL server binaries are missing (apt-get install -y postgresql)" >&2; exit 1; }
+
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+WORK=$(mktemp -d /tmp/callpush-bench.XXXXXX)
+PGDATA_DIR=$WORK/pg
+SERVICE_PID=
+PG_STARTED=
+
+as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+cleanup() {
+  local status=$?
+  if [ -n "$SERVICE_PID" ] && kill -0 "$SERVICE_PID" 2>/dev/null; then
+    kill "$SERVICE_PID" 2>/dev/null || true
+    wait "$SERVICE_PID" 2>/dev/null || true
+  fi
+  if [ -n "$PG_STARTED" ]; then
+    as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  if [ "${BENCH_KEEP:-}" = 1 ]; then echo "bench: work folder kept: $WORK"; else rm -rf "$WORK"; fi
+  exit $status
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+
+# --- PostgreSQL: a private cluster with durable settings (fsync, synchronous_commit and full_page_writes on). ---
+PGPORT=$(free_port)
+mkdir -p "$PGDATA_DIR"
+[ "$(id -u)" = 0 ] && chown -R postgres: "$WORK"
+as_postgres "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres --auth=trust --encoding=UTF8 --no-locale >/dev/null
+# Checkpoints are spaced out so that a short run measures the pushes, not when a checkpoint happens to land.
+as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/log" -w -o "-p $PGPORT -c listen_addresses=127.0.0.1 \
+  -c unix_socket_directories='' -c max_connections=300 -c shared_buffers=256MB -c fsync=on -c synchronous_commit=on \
+  -c full_page_writes=on -c checkpoint_timeout=30min -c max_wal_size=8GB" start >/dev/null
+PG_STARTED=1
+export PGHOST=127.0.0.1 PGPORT PGUSER=postgres
+sql() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$1" -c "$2"; }
+connection_string() { echo "Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=$1${BENCH_CONNECTION_OPTIONS:+;$BENCH_CONNECTION_OPTIONS}"; }
+
+# --- Builds (Release). ---
+log "building CallPush and the baseline (Release)"
+dotnet build -c Release -v q -nologo src/CallPush.Api >"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+dotnet build -c Release -v q -nologo bench/Baseline >>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+CALLPUSH_DLL=${BENCH_CALLPUSH_DLL:-$ROOT/src/CallPush.Api/bin/Release/net10.0/CallPush.Api.dll}
+BASELINE_DLL=$ROOT/bench/Baseline/bin/Release/net10.0/Baseline.dll
+
+# CallPush is measured with the authentication it ships with: Basic when this tree has it, otherwise none.
+AUTH_MODE=None
+AUTH_ENV=()
+BENCH_AUTHORIZATION=
+if grep -rqs '"CallPush:Auth"' src/CallPush.Api; then
+  AUTH_MODE=Basic
+  password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+  AUTH_ENV=(CallPush__Auth__Mode=Basic CallPush__Auth__Basic__Username=bench "CallPush__Auth__Basic__Password=$password")
+  BENCH_AUTHORIZATION="Basic $(printf 'bench:%s' "$password" | base64 -w0)"
+fi
+
+start_service() { # name dll database [env...]
+  local name=$1 dll=$2 database=$3; shift 3
+  SERVICE_PORT=$(free_port)
+  # From its own folder: the content root (where appsettings.json is read) is the working directory.
+  (cd "$(dirname "$dll")" && exec env "$@" ASPNETCORE_ENVIRONMENT=Production "ConnectionStrings__CallPush=$(connection_string "$database")" \
+    dotnet "$dll" --urls "http://127.0.0.1:$SERVICE_PORT") >"$WORK/$name.log" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 1 300); do
+    if curl -fs "http://127.0.0.1:$SERVICE_PORT/health/ready" >/dev/null 2>&1 \
+       || { [ "$name" = baseline ] && curl -s -o /dev/null "http://127.0.0.1:$SERVICE_PORT/"; }; then
+      return 0
+    fi
+    kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$WORK/$name.log"; echo "bench: $name exited" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "bench: $name did not start" >&2; exit 1
+}
+
+stop_service() {
+  kill "$SERVICE_PID" 2>/dev/null || true
+  wait "$SERVICE_PID" 2>/dev/null || true
+  SERVICE_PID=
+}
+
+# --- Schema: CallPush migrates a template database once; every target gets a fresh copy of it. ---
+log "creating the schema"
+sql postgres "CREATE DATABASE bench_template"
+start_service schema "$CALLPUSH_DLL" bench_template
+stop_service
+for target in $TARGETS; do sql postgres "CREATE DATABASE bench_$target TEMPLATE bench_template"; done
+
+# --- pgbench's variables: the values of bench/cdr-2p.json, as CallPush binds them. ---
+ts() { date -u -d "@$1" '+%Y-%m-%d %H:%M:%S+00'; }
+PGBENCH_VARS=(
+  -D sdk=1400123456 -D "body=$(cat "$BODY")" -D "body_bytes=$(wc -c <"$BODY")"
+  -D 'headers={"X-TCCC-PUSH-UUID":"pgbench","Content-Type":"application/json; charset=utf8","Content-Length":"2390"}'
+  -D 'a_key={agent003@example.com,agent007@example.com}' -D 'a_user={NULL,agent007@example.com}'
+  -D 'a_mail={agent003@example.com,agent007@example.com}' -D 'a_name={NULL,"Agent 8007"}' -D 'a_nick={NULL,agent8007}'
+  -D 'a_phone={NULL,NULL}' -D 'a_staff={NULL,8007}'
+  -D 'g_id={2736,2737}' -D 'g_name={"Customer Support",Billing}'
+  -D caller=008613812345678 -D callee=00864001006666 -D direction=0 -D duration=245 -D ivr_duration=18
+  -D 'caller_location=Guangdong Shenzhen' -D seat_key=agent007@example.com -D 'seat_groups={"Customer Support"}'
+  -D "started_at=$(ts 1763699970)" -D "queued_at=$(ts 1763699988)" -D "ring_at=$(ts 1763700000)"
+  -D "accepted_at=$(ts 1763700006)" -D "ended_at=$(ts 1763700251)"
+  -D hung_up_side=user -D end_status=ok -D queued_group_id=2736 -D 'queued_group_name=Customer Support'
+  -D record_id=5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b10 -D 'user_remark=*****5678' -D uui=crm-482913
+  -D tel_number=008613812345678 -D tel_country=China -D tel_province=Guangdong -D tel_city=Shenzhen -D tel_operator=Mobile
+  -D 'p_seq={0,1}' -D 'p_key={agent003@example.com,agent007@example.com}' -D 'p_mail={agent003@example.com,agent007@example.com}'
+  -D 'p_phone={NULL,NULL}' -D 'p_type={staffSeat,staffSeat}'
+  -D "p_start={\"$(ts 1763700000)\",\"$(ts 1763700120)\"}" -D "p_ring={\"$(ts 1763700000)\",\"$(ts 1763700120)\"}"
+  -D "p_accept={\"$(ts 1763700006)\",\"$(ts 1763700124)\"}" -D "p_end={\"$(ts 1763700120)\",\"$(ts 1763700251)\"}"
+  -D 'p_record={7f0c2a8e-1d2b-4c55-9a51-0d6c1e2f3a40,0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c61}'
+  -D 'p_from={NULL,agent003@example.com}' -D 'p_from_type={NULL,staffSeat}'
+  -D 'p_to={agent007@example.com,NULL}' -D 'p_to_type={staffSeat,NULL}'
+  -D 'p_group={2736,2737}' -D 'p_group_name={"Customer Support",Billing}' -D 'p_priority={0,1}' -D 'p_status={ok,ok}'
+  -D 'k_stage={ivr,ivr}' -D 'k_position={0,1}' -D 'k_key={2,1}' -D 'k_label={Support,Mandarin}' -D 'k_at={NULL,NULL}'
+)
+
+threads_for() { if [ "$1" -lt 2 ]; then echo 1; else echo 2; fi; }
+percentile() { # file(sorted numbers) p -> value
+  awk -v p="$2" '{ v[NR] = $1 } END { if (NR == 0) { print 0; exit } i = int(p / 100 * NR + 0.999999); if (i < 1) i = 1; printf "%.2f", v[i] }' "$1"
+}
+
+RESULTS=$WORK/results.tsv
+: >"$RESULTS"
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; } # target conns pushes/s p50ms p99ms rssMB failures cpu-us/push
+
+run_pgbench() { # conns seconds record?
+  local c=$1 seconds=$2 prefix=$WORK/pgbench-$1-$RANDOM
+  mkdir -p "$prefix.logs"
+  [ "$(id -u)" = 0 ] && chown postgres: "$prefix.logs"
+  pgbench -n -M prepared -c "$c" -j "$(threads_for "$c")" -T "$seconds" -f bench/pgbench/cdr-push.sql "${PGBENCH_VARS[@]}" \
+    -l --log-prefix="$prefix.logs/tx" bench_pgbench >"$prefix.out" 2>&1 || { cat "$prefix.out"; exit 1; }
+  [ "$3" = record ] || return 0
+  local tps failed
+  tps=$(sed -nE 's/^tps = ([0-9.]+) .*/\1/p' "$prefix.out" | head -1)
+  failed=$(sed -nE 's/^number of failed transactions: ([0-9]+).*/\1/p' "$prefix.out")
+  cat "$prefix.logs"/tx.* | awk '{ print $3 / 1000 }' | sort -n >"$prefix.lat"
+  record pgbench "$c" "$(awk -v v="$tps" 'BEGIN { printf "%.1f", v }')" "$(percentile "$prefix.lat" 50)" "$(percentile "$prefix.lat" 99)" "-" "${failed:-0}" "-"
+}
+
+run_wrk() { # target conns seconds record?
+  local target=$1 c=$2 seconds=$3 out
+  [ -r "/proc/$SERVICE_PID/clear_refs" ] && echo 5 >"/proc/$SERVICE_PID/clear_refs" 2>/dev/null || true
+  local cpu_before; cpu_before=$(cpu_ticks)
+  out=$(BENCH_BODY=$BODY BENCH_AUTHORIZATION=$BENCH_AUTHORIZATION wrk -t"$(threads_for "$c")" -c"$c" -d"${seconds}s" --timeout 10s \
+    -s bench/wrk/push.lua "http://127.0.0.1:$SERVICE_PORT/push")
+  [ "$4" = record ] || return 0
+  local line requests duration p50 p99 non2xx errors rss
+  line=$(grep '^RESULT' <<<"$out")
+  requests=$(sed -nE 's/.*requests=([0-9]+).*/\1/p' <<<"$line"); duration=$(sed -nE 's/.*duration_us=([0-9]+).*/\1/p' <<<"$line")
+  p50=$(sed -nE 's/.*p50_us=([0-9]+).*/\1/p' <<<"$line"); p99=$(sed -nE 's/.*p99_us=([0-9]+).*/\1/p' <<<"$line")
+  non2xx=$(sed -nE 's/.*non2xx=([0-9]+).*/\1/p' <<<"$line"); errors=$(sed -nE 's/.*errors=([0-9]+).*/\1/p' <<<"$line")
+  rss=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVICE_PID/status")
+  local cpu; cpu=$(awk -v a="$cpu_before" -v b="$(cpu_ticks)" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+    'BEGIN { printf("%.0f", (n > 0) ? (b - a) / hz * 1e6 / n : 0) }')
+  record "$target" "$c" "$(awk -v r="$requests" -v n="$non2xx" -v d="$duration" 'BEGIN { printf "%.1f", (r - n) / (d / 1e6) }')" \
+    "$(awk -v v="$p50" 'BEGIN { printf "%.2f", v / 1000 }')" "$(awk -v v="$p99" 'BEGIN { printf "%.2f", v / 1000 }')" \
+    "$rss" "$((non2xx + errors))" "$cpu"
+}
+
+# User + system CPU time of the service so far, in clock ticks: CPU per push is what a busy machine blurs least.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVICE_PID/stat"; }
+
+for target in $TARGETS; do
+  log "$target: warm-up ${WARMUP}s, then ${DURATION}s at each of: $CONNECTIONS connections"
+  case $target in
+    pgbench)
+      [ "$WARMUP" -gt 0 ] && run_pgbench 16 "$(( WARMUP < 5 ? WARMUP : 5 ))" warmup
+      for c in $CONNECTIONS; do sql postgres CHECKPOINT; run_pgbench "$c" "$DURATION" record; done ;;
+    baseline|callpush)
+      if [ "$target" = baseline ]; then start_service baseline "$BASELINE_DLL" bench_baseline
+      else start_service callpush "$CALLPUSH_DLL" bench_callpush "${AUTH_ENV[@]}" ${BENCH_CALLPUSH_ENV:-}; fi
+      [ "$WARMUP" -gt 0 ] && run_wrk "$target" 16 "$WARMUP" warmup
+      for c in $CONNECTIONS; do sql postgres CHECKPOINT; run_wrk "$target" "$c" "$DURATION" record; done
+      stop_service ;;
+    *) echo "bench: unknown target $target" >&2; exit 1 ;;
+  esac
+  # The same rows must have been written whatever wrote them: 2 participants and 2 key presses per session.
+  counts=$(sql "bench_$target" "SELECT (SELECT count(*) FROM push_log) || ' pushes, ' || (SELECT count(*) FROM call_sessions) || ' sessions, '
+    || round((SELECT count(*) FROM serve_participants)::numeric / GREATEST(1, (SELECT count(*) FROM call_sessions)), 2) || ' participants and '
+    || round((SELECT count(*) FROM ivr_key_presses)::numeric / GREATEST(1, (SELECT count(*) FROM call_sessions)), 2) || ' key presses per session'")
+  log "$target stored: $counts"
+  echo "$target	$counts" >>"$WORK/counts.tsv"
+done
+
+# --- Report. ---
+value() { awk -F'\t' -v t="$1" -v c="$2" -v f="$3" '$1 == t && $2 == c { print $f }' "$RESULTS"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
+REPORT=$WORK/report.md
+{
+  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(lscpu | sed -nE 's/^Model name: +//p' | head -1)), \
+$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, load average before the run: $LOAD_BEFORE; \
+${DURATION}s per run after a ${WARMUP}s warm-up; commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)'); \
+CallPush authentication: $AUTH_MODE."
+  echo
+  echo "| target | connections | pushes/s | p50 ms | p99 ms | peak RSS MB | service CPU µs/push | failed |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  while IFS=$'\t' read -r t c tps p50 p99 rss failed cpu; do
+    echo "| $t | $c | $tps | $p50 | $p99 | $rss | $cpu | $failed |"
+  done <"$RESULTS"
+  echo
+  echo "| connections | CallPush / baseline | CallPush / pgbench |"
+  echo "| ---: | ---: | ---: |"
+  for c in $CONNECTIONS; do
+    echo "| $c | $(ratio "$(value callpush "$c" 3)" "$(value baseline "$c" 3)") | $(ratio "$(value callpush "$c" 3)" "$(value pgbench "$c" 3)") |"
+  done
+  echo
+  echo "Rows stored per target (a check that each wrote the same thing):"
+  echo
+  while IFS=$'\t' read -r t counts; do echo "- $t: $counts"; done <"$WORK/counts.tsv"
+} >"$REPORT"
+
+# Targets on a 2-core machine shared by load generator, service and database.
+TARGET_CHECKS=$(
+  for c in $CONNECTIONS; do
+    [ "$c" -ge 16 ] || continue
+    r=$(ratio "$(value callpush "$c" 3)" "$(value baseline "$c" 3)")
+    [ "$r" != - ] && echo "- CallPush / baseline at $c connections >= 0.9: $r $(awk -v r="$r" 'BEGIN { print ((r >= 0.9) ? "(met)" : "(MISSED)") }')"
+  done
+  p99=$(value callpush 64 5); [ -n "$p99" ] && echo "- CallPush p99 at 64 connections < 50 ms: $p99 ms $(awk -v v="$p99" 'BEGIN { print ((v < 50) ? "(met)" : "(MISSED)") }')"
+  rss=$(awk -F'\t' '$1 == "callpush" && $6 > m { m = $6 } END { print m }' "$RESULTS")
+  [ -n "$rss" ] && echo "- CallPush peak RSS < 200 MB: $rss MB $(awk -v v="$rss" 'BEGIN { print ((v < 200) ? "(met)" : "(MISSED)") }')"
+)
+{ echo; echo "Targets:"; echo; echo "$TARGET_CHECKS"; } >>"$REPORT"
+
+mkdir -p bench/results
+cp "$REPORT" bench/results/latest.md
+echo
+cat "$REPORT"
+if [ "${BENCH_NO_DOCS:-}" != 1 ] && grep -q '<!-- results:start -->' docs/benchmarks.md 2>/dev/null; then
+  python3 - "$REPORT" docs/benchmarks.md <<'PY'
+import sys
+report, doc = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+start, end = doc.index('<!-- results:start -->'), doc.index('<!-- results:end -->')
+open(sys.argv[2], 'w').write(doc[:start] + '<!-- results:start -->\n' + report + '<!-- results:end -->' + doc[end + len('<!-- results:end -->'):])
+PY
+  log "updated the results in docs/benchmarks.md"
+fi
