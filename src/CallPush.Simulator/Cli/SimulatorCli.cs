@@ -44,6 +44,7 @@ internal static class SimulatorCli
             using var http = CreateHttpClient(handler);
             var client = sender.CreateClient(parse, http, captureExchanges: true);
             var session = sender.CreateGenerator(parse).Next();
+            console.MarkupLine($"Pushing to [bold]{Markup.Escape(client.Options.PushUrl.ToString())}[/], authentication: {Markup.Escape(client.Authentication.Describe())}");
             console.MarkupLine($"Session [bold]{Markup.Escape(session.SessionId)}[/]: {(session.Cdr.Direction == 0 ? "inbound" : "outbound")}, " +
                 $"{Markup.Escape(session.Cdr.EndStatusString)}, {session.Participants} participant(s), {session.Records.Count} recording(s), " +
                 $"{(session.Voicemail is null ? "no" : "a")} voicemail");
@@ -133,7 +134,8 @@ internal static class SimulatorCli
                 var runner = new LoadRunner(client, sender.CreateGenerator(parse), options, manifest);
                 console.MarkupLine($"Pushing to [bold]{Markup.Escape(client.Options.PushUrl.ToString())}[/] " +
                     $"({(options.Rate is { } r ? $"{r:0.##} sessions/s" : $"{options.Concurrency} sessions in flight")}, " +
-                    $"{(options.Count is { } n ? $"{n} sessions" : $"for {options.Duration!.Value.TotalSeconds:0.#} s")})");
+                    $"{(options.Count is { } n ? $"{n} sessions" : $"for {options.Duration!.Value.TotalSeconds:0.#} s")}, " +
+                    $"authentication: {Markup.Escape(client.Authentication.Describe())})");
                 report = await RunWithProgressAsync(console, runner, cancellationToken);
             }
             WriteReport(console, report);

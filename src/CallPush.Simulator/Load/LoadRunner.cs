@@ -122,6 +122,10 @@ internal sealed class LoadRunner(PushClient client, SessionGenerator generator, 
             _statistics.Record(delivered);
             manifest?.Write(delivered.ToManifest());
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Interrupted (Ctrl+C): a session cut short is neither counted nor written to the manifest.
+        }
         finally
         {
             Interlocked.Decrement(ref _inFlight);

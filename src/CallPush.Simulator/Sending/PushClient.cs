@@ -58,6 +58,8 @@ internal sealed class PushClient(HttpClient http, PushClientOptions options, Pus
 
     public PushClientOptions Options => options;
 
+    public PushAuthentication Authentication => authentication;
+
     public async Task<PushOutcome> SendAsync(SimulatedPush push, CancellationToken cancellationToken = default)
     {
         var attempts = new List<PushAttempt>(1);

@@ -78,7 +78,7 @@ internal sealed class SessionGenerator(SessionGeneratorOptions options, Random r
         var agents = PickAgents(participantCount);
         var group = agents.Count > 0 ? GroupOf(agents[0]) : reachesQueue ? Pick(SkillGroups) : default;
         var participants = answered
-            ? Transferred(agents, InboundSeatTypes, accept, end, group)
+            ? Transferred(agents, InboundSeatTypes, ring, accept, end, group)
             : agents.Select((agent, i) => new ParticipantBody
             {
                 Mail = Mail(agent), Type = Pick(InboundSeatTypes), Sequence = i, StartTimestamp = ring, RingTimestamp = ring,
@@ -135,7 +135,7 @@ internal sealed class SessionGenerator(SessionGeneratorOptions options, Random r
         var agents = PickAgents(answered ? ParticipantCount() : 1);
         var group = GroupOf(agents[0]);
         var participants = answered
-            ? Transferred(agents, OutboundSeatTypes, start, end, group)
+            ? Transferred(agents, OutboundSeatTypes, start, start + 1, end, group)
             :
             [
                 // The agent's own leg was up (it placed the call) even though the customer never answered.
@@ -173,15 +173,15 @@ internal sealed class SessionGenerator(SessionGeneratorOptions options, Random r
     }
 
     /// <summary>Agents who each took the call in turn, every one but the last transferring it to the next.</summary>
-    private ParticipantBody[] Transferred(List<int> agents, string[] types, long from, long end, (long Id, string Name) firstGroup)
+    private ParticipantBody[] Transferred(List<int> agents, string[] types, long firstRing, long from, long end, (long Id, string Name) firstGroup)
     {
         var participants = new ParticipantBody[agents.Count];
         var typesOf = agents.Select(_ => Pick(types)).ToArray();
-        var segment = Math.Max(1, (end - from) / agents.Count);
+        var segment = Math.Max(2, (end - from) / agents.Count);
         for (var i = 0; i < agents.Count; i++)
         {
             var group = i == 0 ? firstGroup : GroupOf(agents[i]);
-            var ring = from + (i * segment);
+            var ring = i == 0 ? firstRing : from + (i * segment);
             var accept = i == 0 ? from : ring + 1;
             participants[i] = new ParticipantBody
             {
@@ -189,7 +189,7 @@ internal sealed class SessionGenerator(SessionGeneratorOptions options, Random r
                 Type = typesOf[i],
                 Sequence = i,
                 StartTimestamp = ring,
-                RingTimestamp = i == 0 ? Math.Max(0, from - 2) : ring,
+                RingTimestamp = ring,
                 AcceptTimestamp = accept,
                 EndedTimestamp = i == agents.Count - 1 ? end : from + ((i + 1) * segment),
                 RecordId = Guid.NewGuid().ToString(),

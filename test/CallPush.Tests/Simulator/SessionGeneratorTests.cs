@@ -44,6 +44,12 @@ public sealed class SessionGeneratorTests
                 Assert.Equal(0, cdr.Duration);
             }
             Assert.True(cdr.StartTimestamp <= cdr.EndedTimestamp);
+            Assert.All(cdr.ServeParticipants, p =>
+            {
+                Assert.InRange(p.RingTimestamp, cdr.StartTimestamp, cdr.EndedTimestamp);
+                Assert.InRange(p.EndedTimestamp, p.RingTimestamp, cdr.EndedTimestamp);
+                Assert.True(p.AcceptTimestamp == 0 || (p.AcceptTimestamp >= p.RingTimestamp && p.AcceptTimestamp <= p.EndedTimestamp));
+            });
         }
         Assert.True(Sessions.Select(s => s.Cdr.EndStatusString).Distinct().Count() >= 10);
     }
