@@ -32,17 +32,14 @@ PG_BIN=$(dirname "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bi
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 WORK=$(mktemp -d /tmp/callpush-bench.XXXXXX)
 PGDATA_DIR=$WORK/pg
-SERVICE_PID=
+declare -A SERVICE_PID=() SERVICE_PORT=()
 PG_STARTED=
 
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 cleanup() {
   local status=$?
-  if [ -n "$SERVICE_PID" ] && kill -0 "$SERVICE_PID" 2>/dev/null; then
-    kill "$SERVICE_PID" 2>/dev/null || true
-    wait "$SERVICE_PID" 2>/dev/null || true
-  fi
+  for name in "${!SERVICE_PID[@]}"; do stop_service "$name"; done
   if [ -n "$PG_STARTED" ]; then
     as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >/dev/null 2>&1 || true
   fi
@@ -89,33 +86,37 @@ fi
 
 start_service() { # name dll database [env...]
   local name=$1 dll=$2 database=$3; shift 3
-  SERVICE_PORT=$(free_port)
+  local port; port=$(free_port)
+  SERVICE_PORT[$name]=$port
   # From its own folder: the content root (where appsettings.json is read) is the working directory.
   (cd "$(dirname "$dll")" && exec env "$@" ASPNETCORE_ENVIRONMENT=Production "ConnectionStrings__CallPush=$(connection_string "$database")" \
-    dotnet "$dll" --urls "http://127.0.0.1:$SERVICE_PORT") >"$WORK/$name.log" 2>&1 &
-  SERVICE_PID=$!
+    dotnet "$dll" --urls "http://127.0.0.1:$port") >"$WORK/$name.log" 2>&1 &
+  SERVICE_PID[$name]=$!
   for _ in $(seq 1 300); do
-    if curl -fs "http://127.0.0.1:$SERVICE_PORT/health/ready" >/dev/null 2>&1 \
-       || { [ "$name" = baseline ] && curl -s -o /dev/null "http://127.0.0.1:$SERVICE_PORT/"; }; then
+    if curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 \
+       || { [ "$name" = baseline ] && curl -s -o /dev/null "http://127.0.0.1:$port/"; }; then
       return 0
     fi
-    kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$WORK/$name.log"; echo "bench: $name exited" >&2; exit 1; }
+    kill -0 "${SERVICE_PID[$name]}" 2>/dev/null || { cat "$WORK/$name.log"; echo "bench: $name exited" >&2; exit 1; }
     sleep 0.1
   done
   echo "bench: $name did not start" >&2; exit 1
 }
 
-stop_service() {
-  kill "$SERVICE_PID" 2>/dev/null || true
-  wait "$SERVICE_PID" 2>/dev/null || true
-  SERVICE_PID=
+stop_service() { # name
+  local pid=${SERVICE_PID[$1]:-}
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  fi
+  unset "SERVICE_PID[$1]"
 }
 
 # --- Schema: CallPush migrates a template database once; every target gets a fresh copy of it. ---
 log "creating the schema"
 sql postgres "CREATE DATABASE bench_template"
 start_service schema "$CALLPUSH_DLL" bench_template
-stop_service
+stop_service schema
 for target in $TARGETS; do sql postgres "CREATE DATABASE bench_$target TEMPLATE bench_template"; done
 
 # --- pgbench's variables: the values of bench/cdr-2p.json, as CallPush binds them. ---
@@ -169,19 +170,19 @@ run_pgbench() { # conns seconds record?
 }
 
 run_wrk() { # target conns seconds record?
-  local target=$1 c=$2 seconds=$3 out
-  [ -r "/proc/$SERVICE_PID/clear_refs" ] && echo 5 >"/proc/$SERVICE_PID/clear_refs" 2>/dev/null || true
-  local cpu_before; cpu_before=$(cpu_ticks)
+  local target=$1 c=$2 seconds=$3 out pid=${SERVICE_PID[$1]}
+  [ -r "/proc/$pid/clear_refs" ] && echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true
+  local cpu_before; cpu_before=$(cpu_ticks "$pid")
   out=$(BENCH_BODY=$BODY BENCH_AUTHORIZATION=$BENCH_AUTHORIZATION wrk -t"$(threads_for "$c")" -c"$c" -d"${seconds}s" --timeout 10s \
-    -s bench/wrk/push.lua "http://127.0.0.1:$SERVICE_PORT/push")
+    -s bench/wrk/push.lua "http://127.0.0.1:${SERVICE_PORT[$target]}/push")
   [ "$4" = record ] || return 0
   local line requests duration p50 p99 non2xx errors rss
   line=$(grep '^RESULT' <<<"$out")
   requests=$(sed -nE 's/.*requests=([0-9]+).*/\1/p' <<<"$line"); duration=$(sed -nE 's/.*duration_us=([0-9]+).*/\1/p' <<<"$line")
   p50=$(sed -nE 's/.*p50_us=([0-9]+).*/\1/p' <<<"$line"); p99=$(sed -nE 's/.*p99_us=([0-9]+).*/\1/p' <<<"$line")
   non2xx=$(sed -nE 's/.*non2xx=([0-9]+).*/\1/p' <<<"$line"); errors=$(sed -nE 's/.*errors=([0-9]+).*/\1/p' <<<"$line")
-  rss=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$SERVICE_PID/status")
-  local cpu; cpu=$(awk -v a="$cpu_before" -v b="$(cpu_ticks)" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
+  rss=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
+  local cpu; cpu=$(awk -v a="$cpu_before" -v b="$(cpu_ticks "$pid")" -v hz="$(getconf CLK_TCK)" -v n="$requests" \
     'BEGIN { printf("%.0f", (n > 0) ? (b - a) / hz * 1e6 / n : 0) }')
   record "$target" "$c" "$(awk -v r="$requests" -v n="$non2xx" -v d="$duration" 'BEGIN { printf "%.1f", (r - n) / (d / 1e6) }')" \
     "$(awk -v v="$p50" 'BEGIN { printf "%.2f", v / 1000 }')" "$(awk -v v="$p99" 'BEGIN { printf "%.2f", v / 1000 }')" \
@@ -189,22 +190,35 @@ run_wrk() { # target conns seconds record?
 }
 
 # User + system CPU time of the service so far, in clock ticks: CPU per push is what a busy machine blurs least.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVICE_PID/stat"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 for target in $TARGETS; do
-  log "$target: warm-up ${WARMUP}s, then ${DURATION}s at each of: $CONNECTIONS connections"
   case $target in
-    pgbench)
-      [ "$WARMUP" -gt 0 ] && run_pgbench 16 "$(( WARMUP < 5 ? WARMUP : 5 ))" warmup
-      for c in $CONNECTIONS; do sql postgres CHECKPOINT; run_pgbench "$c" "$DURATION" record; done ;;
-    baseline|callpush)
-      if [ "$target" = baseline ]; then start_service baseline "$BASELINE_DLL" bench_baseline
-      else start_service callpush "$CALLPUSH_DLL" bench_callpush "${AUTH_ENV[@]}" ${BENCH_CALLPUSH_ENV:-}; fi
-      [ "$WARMUP" -gt 0 ] && run_wrk "$target" 16 "$WARMUP" warmup
-      for c in $CONNECTIONS; do sql postgres CHECKPOINT; run_wrk "$target" "$c" "$DURATION" record; done
-      stop_service ;;
+    pgbench) ;;
+    baseline) start_service baseline "$BASELINE_DLL" bench_baseline ;;
+    callpush) start_service callpush "$CALLPUSH_DLL" bench_callpush "${AUTH_ENV[@]}" ${BENCH_CALLPUSH_ENV:-} ;;
     *) echo "bench: unknown target $target" >&2; exit 1 ;;
   esac
+done
+if [ "$WARMUP" -gt 0 ]; then
+  for target in $TARGETS; do
+    log "$target: warm-up"
+    if [ "$target" = pgbench ]; then run_pgbench 16 "$(( WARMUP < 5 ? WARMUP : 5 ))" warmup
+    else run_wrk "$target" 16 "$WARMUP" warmup; fi
+  done
+fi
+# Targets take turns at each connection count (the idle services wait), so a change in the machine's other load
+# falls on all of them rather than on whichever happened to run last.
+for c in $CONNECTIONS; do
+  for target in $TARGETS; do
+    log "$target: ${DURATION}s at $c connections"
+    sql postgres CHECKPOINT
+    if [ "$target" = pgbench ]; then run_pgbench "$c" "$DURATION" record
+    else run_wrk "$target" "$c" "$DURATION" record; fi
+  done
+done
+for target in $TARGETS; do
+  [ "$target" = pgbench ] || stop_service "$target"
   # The same rows must have been written whatever wrote them: 2 participants and 2 key presses per session.
   counts=$(sql "bench_$target" "SELECT (SELECT count(*) FROM push_log) || ' pushes, ' || (SELECT count(*) FROM call_sessions) || ' sessions, '
     || round((SELECT count(*) FROM serve_participants)::numeric / GREATEST(1, (SELECT count(*) FROM call_sessions)), 2) || ' participants and '
