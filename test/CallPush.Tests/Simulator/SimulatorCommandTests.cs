@@ -63,6 +63,19 @@ public sealed class SimulatorCommandTests(PostgresFixture postgres) : IAsyncLife
     }
 
     [Fact]
+    public async Task Load_at_a_rate_starts_sessions_on_schedule_for_the_duration()
+    {
+        var manifest = Path.Combine(_folder, "rate.jsonl");
+
+        var (exitCode, output) = await RunAsync("load", "--url", "http://localhost/push", "--rate", "40", "--duration", "1s",
+            "--retry-delay", "0", "--manifest", manifest);
+
+        Assert.True(exitCode == 0, output);
+        Assert.InRange((await ManifestReader.ReadAsync(manifest)).Count, 30, 45);
+        Assert.Contains("(40 sessions/s, for 1 s", output);
+    }
+
+    [Fact]
     public async Task Verify_reports_a_lost_recording_and_a_missing_session()
     {
         var manifest = Path.Combine(_folder, "lost.jsonl");
