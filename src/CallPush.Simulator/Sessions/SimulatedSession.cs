@@ -43,7 +43,10 @@ internal sealed record SimulatedSession(CdrBody Cdr, IReadOnlyList<RecordBody> R
     public bool Answered => Cdr.AcceptTimestamp > 0;
     public int Participants => Cdr.ServeParticipants.Length;
 
-    /// <summary>The pushes in the order the platform sends them: the CDR when the call ends, then the recordings.</summary>
+    /// <summary>
+    /// The pushes in the order the platform sends them: the CDR when the call ends, then the recordings, then the
+    /// voicemail. Every call makes new pushes, each with a new X-TCCC-PUSH-UUID.
+    /// </summary>
     public IReadOnlyList<SimulatedPush> Pushes()
     {
         var pushes = new List<SimulatedPush>(2 + Records.Count) { SimulatedPush.Of(Cdr) };
