@@ -18,15 +18,7 @@ internal static class DatabaseExtensions
             connectionString = LocalPostgresHosting.Start(builder);
         }
 
-        var settings = new NpgsqlConnectionStringBuilder(connectionString);
-        if (string.IsNullOrEmpty(settings.ApplicationName))
-        {
-            settings.ApplicationName = "callpush";
-        }
-        if (!settings.ContainsKey("Max Auto Prepare"))
-        {
-            settings.MaxAutoPrepare = 64;
-        }
+        var settings = WithDefaults(connectionString);
 
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
         builder.Services.AddSingleton<DatabaseState>();
@@ -37,5 +29,26 @@ internal static class DatabaseExtensions
             options.UseNpgsql(services.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddHostedService<DatabaseMigrator>();
         return builder;
+    }
+
+    /// <summary>
+    /// The connection string with CallPush's defaults where it does not say otherwise: an application name, and
+    /// auto-prepare of the push writer's statements (without it PostgreSQL parses and plans every statement of every
+    /// push, and each connection returned to the pool runs DISCARD ALL).
+    /// </summary>
+    public static NpgsqlConnectionStringBuilder WithDefaults(string connectionString)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        if (string.IsNullOrEmpty(settings.ApplicationName))
+        {
+            settings.ApplicationName = "callpush";
+        }
+        // NpgsqlConnectionStringBuilder.ContainsKey is true for every keyword Npgsql knows, set or not: look at the text.
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.Keys.Cast<string>().Any(k => string.Equals(k.Replace(" ", string.Empty, StringComparison.Ordinal), "MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        {
+            settings.MaxAutoPrepare = 64;
+        }
+        return settings;
     }
 }
