@@ -15,6 +15,12 @@ public sealed class ConnectionDefaultsTests(PostgresFixture postgres)
     public void Max_Auto_Prepare_defaults_to_64_unless_given(string connectionString, int expected) =>
         Assert.Equal(expected, DatabaseExtensions.WithDefaults(connectionString).MaxAutoPrepare);
 
+    [Theory]
+    [InlineData("Host=db;Database=callpush", true)]
+    [InlineData("Host=db;Database=callpush;No Reset On Close=false", false)]
+    public void Connections_skip_the_session_reset_unless_told_otherwise(string connectionString, bool expected) =>
+        Assert.Equal(expected, DatabaseExtensions.WithDefaults(connectionString).NoResetOnClose);
+
     [Fact]
     public void NpgsqlConnectionStringBuilder_ContainsKey_cannot_tell_whether_a_keyword_was_given() =>
         Assert.True(new NpgsqlConnectionStringBuilder("Host=db").ContainsKey("Max Auto Prepare"));

@@ -71,6 +71,7 @@ public sealed class LifecycleTests(PostgresFixture postgres)
             ["ConnectionStrings__CallPush"] = connectionString,
             ["CallPush__ShutdownTimeout"] = "00:00:20",
             ["Logging__Console__FormatterName"] = "json",
+            ["Logging__LogLevel__CallPush.Api.Features.Push.PushIngestion"] = "Debug",
         });
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await service.WaitUntilReadyAsync(client, StartTimeout);
@@ -109,7 +110,7 @@ public sealed class LifecycleTests(PostgresFixture postgres)
         var stored = service.Output.Where(line => line.StartsWith('{')).Select(line => JsonDocument.Parse(line).RootElement)
             .Single(log => log.GetProperty("Category").GetString() == "CallPush.Api.Features.Push.PushIngestion"
                 && log.GetProperty("State").TryGetProperty("SessionId", out var id) && id.GetString() == sessionId);
-        Assert.Equal("Information", stored.GetProperty("LogLevel").GetString());
+        Assert.Equal("Debug", stored.GetProperty("LogLevel").GetString());
         Assert.EndsWith("Z", stored.GetProperty("Timestamp").GetString(), StringComparison.Ordinal);
     }
 

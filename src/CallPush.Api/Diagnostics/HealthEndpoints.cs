@@ -34,15 +34,23 @@ internal sealed class DatabaseReadyCheck(DatabaseState state, NpgsqlDataSource d
         {
             return HealthCheckResult.Unhealthy("database schema is not migrated yet");
         }
-        try
+        // A pooled connection that died with the old server fails once; a fresh one tells the truth.
+        for (var attempt = 1; ; attempt++)
         {
-            await using var command = dataSource.CreateCommand("SELECT 1");
-            await command.ExecuteScalarAsync(cancellationToken);
-            return HealthCheckResult.Healthy();
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
-        {
-            return HealthCheckResult.Unhealthy("database is unreachable");
+            try
+            {
+                await using var command = dataSource.CreateCommand("SELECT 1");
+                await command.ExecuteScalarAsync(cancellationToken);
+                return HealthCheckResult.Healthy();
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
+            {
+                if (attempt == 2 || e is not NpgsqlException { IsTransient: true } || cancellationToken.IsCancellationRequested)
+                {
+                    return HealthCheckResult.Unhealthy("database is unreachable");
+                }
+                dataSource.Clear();
+            }
         }
     }
 }

@@ -32,9 +32,10 @@ internal static class DatabaseExtensions
     }
 
     /// <summary>
-    /// The connection string with CallPush's defaults where it does not say otherwise: an application name, and
+    /// The connection string with CallPush's defaults where it does not say otherwise: an application name,
     /// auto-prepare of the push writer's statements (without it PostgreSQL parses and plans every statement of every
-    /// push, and each connection returned to the pool runs DISCARD ALL).
+    /// push), and no session reset when a connection goes back to the pool (CallPush leaves no session state behind:
+    /// its advisory lock is released explicitly, and a push sets the sequence position it reads itself).
     /// </summary>
     public static NpgsqlConnectionStringBuilder WithDefaults(string connectionString)
     {
@@ -44,10 +45,15 @@ internal static class DatabaseExtensions
             settings.ApplicationName = "callpush";
         }
         // NpgsqlConnectionStringBuilder.ContainsKey is true for every keyword Npgsql knows, set or not: look at the text.
-        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
-        if (!given.Keys.Cast<string>().Any(k => string.Equals(k.Replace(" ", string.Empty, StringComparison.Ordinal), "MaxAutoPrepare", StringComparison.OrdinalIgnoreCase)))
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+            .Cast<string>().Select(k => k.Replace(" ", string.Empty, StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (!given.Contains("MaxAutoPrepare"))
         {
             settings.MaxAutoPrepare = 64;
+        }
+        if (!given.Contains("NoResetOnClose"))
+        {
+            settings.NoResetOnClose = true;
         }
         return settings;
     }

@@ -32,7 +32,7 @@ internal sealed partial class PushIngestion
         _database = database;
         _time = time;
         _logger = logger;
-        _storage = BuildStoragePipeline(options.Value);
+        _storage = BuildStoragePipeline(options.Value, store);
     }
 
     public async Task<PushResult> IngestAsync(PushRequest request)
@@ -124,7 +124,7 @@ internal sealed partial class PushIngestion
         }
     }
 
-    private static ResiliencePipeline BuildStoragePipeline(PushOptions options)
+    private static ResiliencePipeline BuildStoragePipeline(PushOptions options, PushStore store)
     {
         var builder = new ResiliencePipelineBuilder().AddTimeout(options.StorageTimeout);
         if (options.StorageRetries > 0)
@@ -137,6 +137,12 @@ internal sealed partial class PushIngestion
                 Delay = TimeSpan.FromMilliseconds(100),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
+                // After a database restart or failover every idle pooled connection is dead: retry on fresh ones.
+                OnRetry = _ =>
+                {
+                    store.ClearIdleConnections();
+                    return ValueTask.CompletedTask;
+                },
             });
         }
         return builder.Build();
@@ -172,10 +178,10 @@ internal sealed partial class PushIngestion
 
     private static string? Truncate(string? value) => value is { Length: > 256 } ? value[..256] : value;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stored {Action} push for session {SessionId} ({DedupKey})")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {Action} push for session {SessionId} ({DedupKey})")]
     private static partial void LogStored(ILogger logger, string action, string? sessionId, string dedupKey);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Duplicate {Action} push {DedupKey}: already stored, nothing changed")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Duplicate {Action} push {DedupKey}: already stored, nothing changed")]
     private static partial void LogDuplicate(ILogger logger, string action, string dedupKey);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected {Action} push {DedupKey} with ErrCode {ErrCode}: {Reason}")]

@@ -29,10 +29,10 @@ internal static class PushParser
         }
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
+            if (LenientObject.Of(document.RootElement) is not { } root)
             {
-                return new ParsedPush(bodyJson, null, PushErrors.NotAnObject, $"body is a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object");
+                var kind = document.RootElement.ValueKind.ToString().ToLowerInvariant();
+                return new ParsedPush(bodyJson, null, PushErrors.NotAnObject, $"body is a JSON {kind}, not an object");
             }
             var sdkAppId = root.Integer("SdkAppId");
             var sessionId = root.Text("SessionId");
@@ -99,7 +99,7 @@ internal static class PushParser
         return end > 0 ? message[..end] : message.TrimEnd('.');
     }
 
-    private static CdrPush ReadCdr(JsonElement root, long sdkAppId, string sessionId)
+    private static CdrPush ReadCdr(LenientObject root, long sdkAppId, string sessionId)
     {
         var seat = root.Object("SeatUser") is { } s
             ? new SeatUser(s.Text("UserId"), s.Text("Mail"), s.Text("Name"), s.Text("Nick"), s.Text("Phone"), s.Text("StaffNumber"),
@@ -141,7 +141,7 @@ internal static class PushParser
         };
     }
 
-    private static RecordPush ReadRecord(JsonElement root, long sdkAppId, string sessionId) => new(sdkAppId, sessionId)
+    private static RecordPush ReadRecord(LenientObject root, long sdkAppId, string sessionId) => new(sdkAppId, sessionId)
     {
         RecordId = root.Text("RecordId"),
         EndpointUser = root.Text("EndpointUser"),
@@ -150,7 +150,7 @@ internal static class PushParser
         RecordedAt = root.UnixTime("Timestamp"),
     };
 
-    private static VoicemailPush ReadVoicemail(JsonElement root, long sdkAppId, string sessionId) => new(sdkAppId, sessionId)
+    private static VoicemailPush ReadVoicemail(LenientObject root, long sdkAppId, string sessionId) => new(sdkAppId, sessionId)
     {
         EndpointUser = root.Text("EndpointUser"),
         RecordUrl = root.Text("RecordURL"),
@@ -162,9 +162,9 @@ internal static class PushParser
     {
         var bySequence = new SortedDictionary<int, Participant>();
         var position = 0;
-        foreach (var p in items)
+        foreach (var item in items)
         {
-            if (p.ValueKind != JsonValueKind.Object)
+            if (LenientObject.Of(item) is not { } p)
             {
                 position++;
                 continue;
@@ -200,11 +200,11 @@ internal static class PushParser
         var keys = new List<KeyPress>();
         foreach (var item in items)
         {
-            if (item.ValueKind == JsonValueKind.Object)
+            if (LenientObject.Of(item) is { } pressed)
             {
-                keys.Add(new KeyPress(item.Text("Key"), item.Text("Label"), item.UnixTime("Timestamp")));
+                keys.Add(new KeyPress(pressed.Text("Key"), pressed.Text("Label"), pressed.UnixTime("Timestamp")));
             }
-            else if (LenientJson.AsText(item) is { } key)
+            else if (LenientObject.AsText(item) is { } key)
             {
                 keys.Add(new KeyPress(key, null, null));
             }
@@ -214,7 +214,7 @@ internal static class PushParser
 
     private static string[]? Texts(IEnumerable<JsonElement> items)
     {
-        string[] texts = [.. items.Select(LenientJson.AsText).OfType<string>()];
+        string[] texts = [.. items.Select(LenientObject.AsText).OfType<string>()];
         return texts.Length > 0 ? texts : null;
     }
 }

@@ -177,6 +177,9 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
         WHERE COALESCE(excluded.recorded_at, '-infinity') >= COALESCE(voicemails.recorded_at, '-infinity')
         """;
 
+    /// <summary>Drops the pool's idle connections, so that the next attempt opens a new one.</summary>
+    public void ClearIdleConnections() => dataSource.Clear();
+
     /// <summary>Stores the push; false when its dedup key was already stored (nothing was changed then).</summary>
     public async Task<bool> StoreAsync(PushLogRow log, PushContent? content, CancellationToken cancellationToken)
     {
