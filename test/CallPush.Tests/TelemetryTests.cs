@@ -251,10 +251,8 @@ public sealed class TelemetryTests(PostgresFixture postgres)
 
         public static async Task<OtlpCollector> StartAsync()
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1));
-            var app = builder.Build();
+            var app = LoopbackServer.Create(builder =>
+                builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1)));
             var collector = new OtlpCollector(app);
             app.MapPost("/v1/{signal}", async (HttpContext context) =>
             {

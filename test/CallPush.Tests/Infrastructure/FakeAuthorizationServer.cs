@@ -3,12 +3,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace CallPush.Tests.Infrastructure;
 
@@ -35,16 +30,12 @@ public sealed class FakeAuthorizationServer : IAsyncDisposable
     public static async Task<FakeAuthorizationServer> StartAsync()
     {
         var server = new FakeAuthorizationServer();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         app.MapPost("/token", (Delegate)server.Token);
         app.MapPost("/introspect", (Delegate)server.Introspect);
         await app.StartAsync();
         server._app = app;
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseAddress = new Uri(address);
+        server.BaseAddress = LoopbackServer.AddressOf(app);
         return server;
     }
 

@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace CallPush.Tests.Infrastructure;
 
@@ -30,10 +25,7 @@ public sealed class FakeReceiver : IAsyncDisposable
 
     public static async Task<FakeReceiver> StartAsync(Action<WebApplication, FakeReceiver> map)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = LoopbackServer.Create();
         var receiver = new FakeReceiver(app);
         app.Use(async (context, next) =>
         {
@@ -48,8 +40,7 @@ public sealed class FakeReceiver : IAsyncDisposable
         });
         map(app, receiver);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        receiver.BaseAddress = new Uri(address);
+        receiver.BaseAddress = LoopbackServer.AddressOf(app);
         return receiver;
     }
 
