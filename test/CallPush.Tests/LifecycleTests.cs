@@ -77,24 +77,17 @@ public sealed class LifecycleTests(PostgresFixture postgres)
         await service.WaitUntilReadyAsync(client, StartTimeout);
 
         // Hold the push's INSERT: the lock conflicts with it, not with reads, so the service stays ready meanwhile.
-        await using var blocker = new NpgsqlConnection(connectionString);
-        await blocker.OpenAsync(TestContext.Current.CancellationToken);
-        await using var lockTransaction = await blocker.BeginTransactionAsync(TestContext.Current.CancellationToken);
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE push_log IN EXCLUSIVE MODE", blocker, lockTransaction))
-        {
-            await lockTable.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-        }
+        await using var pushLogLock = await PushLogLock.TakeAsync(connectionString);
         var sessionId = Samples.NewSessionId();
         var push = client.PushAndReadAsync("cdr", Samples.CdrWith(cdr => cdr["SessionId"] = sessionId), "uuid-in-flight");
-        await WaitUntilAsync(async () => await CountAsync(connectionString,
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO push_log%'") > 0);
+        await pushLogLock.WaitForHeldPushAsync();
 
         var terminated = Stopwatch.StartNew();
         service.Terminate();
         await WaitUntilAsync(() => Task.FromResult(!Accepts(port)));
         await Task.Delay(500, TestContext.Current.CancellationToken);
         var exitedWhileInFlight = service.HasExited;
-        await lockTransaction.RollbackAsync(TestContext.Current.CancellationToken);
+        await pushLogLock.ReleaseAsync();
         var reply = await push;
         var exited = await service.WaitForExitAsync(TimeSpan.FromSeconds(20));
 
@@ -128,16 +121,9 @@ public sealed class LifecycleTests(PostgresFixture postgres)
         });
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         await service.WaitUntilReadyAsync(client, StartTimeout);
-        await using var blocker = new NpgsqlConnection(connectionString);
-        await blocker.OpenAsync(TestContext.Current.CancellationToken);
-        await using var lockTransaction = await blocker.BeginTransactionAsync(TestContext.Current.CancellationToken);
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE push_log IN EXCLUSIVE MODE", blocker, lockTransaction))
-        {
-            await lockTable.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
-        }
+        await using var pushLogLock = await PushLogLock.TakeAsync(connectionString);
         var push = client.PushAndReadAsync("cdr", Samples.Cdr, "uuid-held-too-long");
-        await WaitUntilAsync(async () => await CountAsync(connectionString,
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO push_log%'") > 0);
+        await pushLogLock.WaitForHeldPushAsync();
 
         var terminated = Stopwatch.StartNew();
         service.Terminate();
@@ -145,7 +131,7 @@ public sealed class LifecycleTests(PostgresFixture postgres)
         var exited = await service.WaitForExitAsync(TimeSpan.FromSeconds(15));
         var exitTime = terminated.Elapsed;
         // Released only now: a statement still waiting here would commit the push after its answer.
-        await lockTransaction.RollbackAsync(TestContext.Current.CancellationToken);
+        await pushLogLock.ReleaseAsync();
 
         Assert.Equal(new PushReply(503, 5030, "storage is unavailable; push again later"), reply);
         Assert.True(exited, "the service did not exit within its shutdown timeout");
@@ -284,5 +270,45 @@ public sealed class LifecycleTests(PostgresFixture postgres)
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// Holds pushes at their INSERT into push_log: the lock conflicts with writes, not with reads, so the service stays
+    /// ready meanwhile.
+    /// </summary>
+    private sealed class PushLogLock : IAsyncDisposable
+    {
+        private readonly string _connectionString;
+        private readonly NpgsqlConnection _connection;
+        private readonly NpgsqlTransaction _transaction;
+
+        private PushLogLock(string connectionString, NpgsqlConnection connection, NpgsqlTransaction transaction)
+        {
+            _connectionString = connectionString;
+            _connection = connection;
+            _transaction = transaction;
+        }
+
+        public static async Task<PushLogLock> TakeAsync(string connectionString)
+        {
+            var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync(TestContext.Current.CancellationToken);
+            var transaction = await connection.BeginTransactionAsync(TestContext.Current.CancellationToken);
+            await using var lockTable = new NpgsqlCommand("LOCK TABLE push_log IN EXCLUSIVE MODE", connection, transaction);
+            await lockTable.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            return new PushLogLock(connectionString, connection, transaction);
+        }
+
+        /// <summary>Until a push's INSERT waits on this lock.</summary>
+        public Task WaitForHeldPushAsync() => WaitUntilAsync(async () => await CountAsync(_connectionString,
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO push_log%'") > 0);
+
+        public Task ReleaseAsync() => _transaction.RollbackAsync(TestContext.Current.CancellationToken);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _transaction.DisposeAsync();
+            await _connection.DisposeAsync();
+        }
     }
 }

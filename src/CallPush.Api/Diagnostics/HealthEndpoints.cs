@@ -43,7 +43,7 @@ internal sealed class DatabaseReadyCheck(DatabaseState state, NpgsqlDataSource d
                 await command.ExecuteScalarAsync(cancellationToken);
                 return HealthCheckResult.Healthy();
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or OperationCanceledException)
+            catch (Exception e) when (DatabaseFailure.IsUnavailable(e) || e is OperationCanceledException)
             {
                 if (attempt == 2 || e is not NpgsqlException { IsTransient: true } || cancellationToken.IsCancellationRequested)
                 {

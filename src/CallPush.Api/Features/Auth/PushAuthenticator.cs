@@ -1,6 +1,5 @@
 using CallPush.Api.Persistence;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace CallPush.Api.Features.Auth;
 
@@ -81,7 +80,7 @@ internal sealed partial class PushAuthenticator
                     return AuthOutcome.Accepted;
                 }
             }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException { Source: "Npgsql" })
+            catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
             {
                 LogTokenStoreUnavailable(_logger, e);
                 return AuthOutcome.Unavailable;

@@ -153,7 +153,7 @@ internal sealed partial class PushIngestion
             (Store: _store, Row: row, Content: content), CancellationToken.None);
 
     private static bool IsStorageFailure(Exception e) =>
-        e is NpgsqlException or TimeoutException or TimeoutRejectedException or System.Net.Sockets.SocketException;
+        DatabaseFailure.IsUnavailable(e) || e is TimeoutRejectedException;
 
     /// <summary>
     /// The platform's X-TCCC-PUSH-UUID, or for a push without it a hash of action and body, so that a sender that

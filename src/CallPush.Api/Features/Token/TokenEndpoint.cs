@@ -1,15 +1,14 @@
-using CallPush.Api.Diagnostics;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CallPush.Api.Diagnostics;
 using CallPush.Api.Features.Auth;
 using CallPush.Api.Persistence;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using Npgsql;
 
 namespace CallPush.Api.Features.Token;
 
@@ -113,7 +112,7 @@ internal static partial class TokenEndpoint
             metrics.TokenIssued();
             return TypedResults.Ok(new TokenResponse(token.Value, "Bearer", (long)Math.Ceiling(lifetime.TotalSeconds)));
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException { Source: "Npgsql" })
+        catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
         {
             LogIssueFailed(loggers.CreateLogger(typeof(TokenEndpoint).FullName!), e);
             return Unavailable(context);
