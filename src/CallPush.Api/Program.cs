@@ -1,9 +1,10 @@
+using CallPush.Api.Answers;
 using CallPush.Api.Diagnostics;
 using CallPush.Api.Features.Auth;
 using CallPush.Api.Features.Push;
-using CallPush.Api.Features.Token;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
+using FastEndpoints;
 
 StartupFailure.ExplainConfigurationErrors();
 if (args is [HashSecretCommand.Name])
@@ -24,15 +25,18 @@ builder.AddClientRateLimiting();
 builder.AddCallPushDatabase();
 builder.AddCallPushHealth();
 builder.AddPushIngestion();
+builder.Services.AddFastEndpoints(discovery => discovery.Assemblies = [typeof(Program).Assembly]);
+builder.AddCallPushOpenApi();
 
 var app = builder.Build();
 
 app.UseServerSpans();
 app.UseErrorAnswers();
 app.UseRateLimiter();
-HealthEndpoints.Map(app);
-PushEndpoint.Map(app);
-TokenEndpoint.Map(app);
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseFastEndpoints(ErrorAnswers.ConfigureFastEndpoints);
+app.UseCallPushOpenApi();
 
 await app.RunAsync();
 return 0;

@@ -44,8 +44,8 @@ public sealed partial class DeploymentFilesTests
     {
         var container = Template("deployment.yaml", "Deployment")["spec"]!["template"]!["spec"]!["containers"]![0]!;
 
-        Assert.Equal(HealthEndpoints.LivePath, container["livenessProbe"]!["httpGet"]!["path"]!.GetValue<string>());
-        Assert.Equal(HealthEndpoints.ReadyPath, container["readinessProbe"]!["httpGet"]!["path"]!.GetValue<string>());
+        Assert.Equal(HealthEndpoint.LivePath, container["livenessProbe"]!["httpGet"]!["path"]!.GetValue<string>());
+        Assert.Equal(HealthEndpoint.ReadyPath, container["readinessProbe"]!["httpGet"]!["path"]!.GetValue<string>());
         Assert.Equal("http", container["livenessProbe"]!["httpGet"]!["port"]!.GetValue<string>());
         Assert.Equal("http", container["readinessProbe"]!["httpGet"]!["port"]!.GetValue<string>());
     }

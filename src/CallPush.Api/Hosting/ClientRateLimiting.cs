@@ -1,8 +1,8 @@
+using CallPush.Api.Answers;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using CallPush.Api.Diagnostics;
-using CallPush.Api.Features.Push;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -66,8 +66,7 @@ internal sealed class ClientRateLimitPolicy(IOptions<ClientRateLimitOptions> opt
         {
             response.Headers.RetryAfter = Math.Ceiling(retryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         }
-        metrics.PushAnswered(PushActions.TelemetryName(context.HttpContext.Request.Query["action"]), PushOutcome.Rejected, duplicate: false, elapsed: null);
-        response.StatusCode = StatusCodes.Status429TooManyRequests;
-        await response.WriteAsJsonAsync(new PushAnswer(PushErrors.TooManyRequests, "too many pushes from this address; push again later"), cancellationToken);
+        metrics.PushAnswered(PushTags.Action(context.HttpContext.Request.Query["action"]), PushOutcome.Rejected, duplicate: false, elapsed: null);
+        await new ErrCodeAnswer(ErrCodes.TooManyRequests, "too many pushes from this address; push again later").WriteAsync(response, cancellationToken);
     }
 }

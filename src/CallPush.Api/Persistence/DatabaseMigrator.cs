@@ -31,7 +31,7 @@ internal sealed partial class DatabaseMigrator(
                 var pending = (await context.Database.GetPendingMigrationsAsync(stoppingToken)).ToList();
                 if (pending.Count == 0)
                 {
-                    state.MarkReady();
+                    state.MarkSchemaCurrent();
                     LogSchemaReady(logger, options.Value.MigrateOnStartup);
                     return;
                 }

@@ -8,13 +8,3 @@ public sealed class DatabaseOptions
     /// <summary>Apply pending migrations at start-up (several replicas may do so at once: EF Core serializes them).</summary>
     public bool MigrateOnStartup { get; set; } = true;
 }
-
-/// <summary>Whether the schema is known to be current; pushes are answered 503 until it is.</summary>
-public sealed class DatabaseState
-{
-    private volatile bool _ready;
-
-    public bool IsReady => _ready;
-
-    public void MarkReady() => _ready = true;
-}

@@ -1,7 +1,11 @@
 namespace CallPush.Api.Persistence;
 
+/// <summary>One row of push_log: every push that reached the service, accepted or not, as received.</summary>
 public sealed class PushLogEntry
 {
+    public const string Accepted = "accepted";
+    public const string Rejected = "rejected";
+
     public long Id { get; set; }
     public required string DedupKey { get; set; }
     public string? PushUuid { get; set; }
@@ -17,4 +21,24 @@ public sealed class PushLogEntry
     public string? Body { get; set; }
     public byte[]? RawBody { get; set; }
     public string? Headers { get; set; }
+
+    public static string StatusOf(int errorCode) => errorCode == 0 ? Accepted : Rejected;
+
+    /// <summary>The same push kept as rejected, with the raw bytes in place of the parsed body.</summary>
+    public PushLogEntry AsRejected(int errorCode, string reason, byte[] rawBody) => new()
+    {
+        DedupKey = DedupKey,
+        PushUuid = PushUuid,
+        Action = Action,
+        Version = Version,
+        ReceivedAt = ReceivedAt,
+        SdkAppId = SdkAppId,
+        SessionId = SessionId,
+        Status = Rejected,
+        ErrorCode = errorCode,
+        Error = reason,
+        BodyBytes = BodyBytes,
+        RawBody = rawBody,
+        Headers = Headers,
+    };
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CallPush.Api.Answers;
 using CallPush.Api.Features.Push;
 using CallPush.Simulator.Sessions;
 
@@ -121,7 +122,7 @@ public sealed class SessionGeneratorTests
         {
             Assert.Equal("action=cdr&version=1", sessionPushes[0].Query);
             var parsed = PushParser.Parse(PushAction.Cdr, sessionPushes[0].Body);
-            Assert.Equal(PushErrors.Ok, parsed.ErrCode);
+            Assert.Equal(ErrCodes.Ok, parsed.ErrCode);
             var cdr = Assert.IsType<CdrPush>(parsed.Content);
             Assert.Equal(session.SessionId, cdr.SessionId);
             Assert.Equal(session.Participants, cdr.Participants.Count);
@@ -130,7 +131,7 @@ public sealed class SessionGeneratorTests
             {
                 Assert.Equal(push.Kind == PushKind.Record ? "action=record&version=1" : "action=voicemail", push.Query);
                 var other = PushParser.Parse(push.Kind == PushKind.Record ? PushAction.Record : PushAction.Voicemail, push.Body);
-                Assert.Equal(PushErrors.Ok, other.ErrCode);
+                Assert.Equal(ErrCodes.Ok, other.ErrCode);
                 Assert.Equal(session.SessionId, other.SessionId);
             }
         }

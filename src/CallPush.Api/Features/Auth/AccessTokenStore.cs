@@ -7,8 +7,6 @@ using NpgsqlTypes;
 
 namespace CallPush.Api.Features.Auth;
 
-internal sealed record IssuedToken(string Value, DateTimeOffset ExpiresAt);
-
 /// <summary>
 /// Opaque access tokens in PostgreSQL, so that every replica accepts a token any replica issued and a restart does
 /// not log the sender out. Only SHA-256 of a token is stored: a token is 256 random bits, so a fast hash is as good
@@ -38,31 +36,33 @@ internal sealed class AccessTokenStore(NpgsqlDataSource dataSource, TimeProvider
         return new IssuedToken(value, expiresAt);
     }
 
-    /// <summary>True for a token this service issued that has not expired; database failures propagate.</summary>
-    public async Task<bool> IsValidAsync(string token, CancellationToken cancellationToken)
+    /// <summary>The client a token was issued to, while it has not expired; null otherwise. Database failures propagate.</summary>
+    public async Task<string?> ClientOfAsync(string token, CancellationToken cancellationToken)
     {
         var hash = Hash(token);
         var key = Convert.ToBase64String(hash);
         var now = time.GetUtcNow();
-        if (_valid.TryGetValue(key, out DateTimeOffset cachedExpiry))
+        if (_valid.TryGetValue(key, out ValidToken? cached))
         {
-            return cachedExpiry > now;
+            return cached!.ExpiresAt > now ? cached.ClientId : null;
         }
 
-        await using var command = dataSource.CreateCommand("SELECT expires_at FROM oauth_access_tokens WHERE token_hash = $1 AND expires_at > $2");
+        await using var command = dataSource.CreateCommand("SELECT client_id, expires_at FROM oauth_access_tokens WHERE token_hash = $1 AND expires_at > $2");
         command.Parameters.Add(new NpgsqlParameter { Value = hash, NpgsqlDbType = NpgsqlDbType.Bytea });
         command.Parameters.Add(new NpgsqlParameter { Value = now });
-        if (await command.ExecuteScalarAsync(cancellationToken) is not DateTime expiry)
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
         {
-            return false;
+            return null;
         }
-        var expiresAt = new DateTimeOffset(DateTime.SpecifyKind(expiry, DateTimeKind.Utc));
+        var clientId = reader.GetString(0);
+        var expiresAt = reader.GetFieldValue<DateTimeOffset>(1);
         var cacheFor = expiresAt - now < CacheDuration ? expiresAt - now : CacheDuration;
         if (cacheFor > TimeSpan.Zero)
         {
-            _valid.Set(key, expiresAt, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = cacheFor });
+            _valid.Set(key, new ValidToken(clientId, expiresAt), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = cacheFor });
         }
-        return true;
+        return clientId;
     }
 
     /// <summary>Deletes expired tokens in small batches; replicas purging at once skip each other's rows.</summary>
@@ -88,61 +88,6 @@ internal sealed class AccessTokenStore(NpgsqlDataSource dataSource, TimeProvider
     public static byte[] Hash(string token) => SHA256.HashData(Encoding.ASCII.GetBytes(token));
 
     public void Dispose() => _valid.Dispose();
-}
 
-/// <summary>Removes expired tokens every few minutes; safe on several replicas at once.</summary>
-internal sealed partial class ExpiredTokenPurger(
-    AccessTokenStore store,
-    Persistence.DatabaseState database,
-    TimeProvider time,
-    ILogger<ExpiredTokenPurger> logger) : BackgroundService
-{
-    internal static readonly TimeSpan Interval = TimeSpan.FromMinutes(10);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(Interval, time);
-        do
-        {
-            if (!database.IsReady)
-            {
-                continue;
-            }
-            try
-            {
-                var deleted = await store.PurgeExpiredAsync(stoppingToken);
-                if (deleted > 0)
-                {
-                    LogPurged(logger, deleted);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
-            {
-                LogPurgeFailed(logger, e);
-            }
-        }
-        while (await WaitAsync(timer, stoppingToken));
-    }
-
-    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stoppingToken)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stoppingToken);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Count} expired access token(s)")]
-    private static partial void LogPurged(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not purge expired access tokens; trying again later")]
-    private static partial void LogPurgeFailed(ILogger logger, Exception exception);
+    private sealed record ValidToken(string ClientId, DateTimeOffset ExpiresAt);
 }

@@ -1,14 +1,19 @@
-using CallPush.Api.Features.Push;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using NSwag.Generation.Processors;
 
 namespace CallPush.Api.Features.Auth;
 
 internal static class AuthExtensions
 {
+    /// <summary>
+    /// The authentication scheme of <c>CallPush__Auth__Mode</c> (none, Basic, or bearer tokens from /oauth/token or an
+    /// external authorization server), what it needs, and the token endpoint's token store.
+    /// </summary>
     public static WebApplicationBuilder AddPushAuthentication(this WebApplicationBuilder builder)
     {
-        // Checked here, while the host is being built, rather than only at start: a failure at start races with
-        // the host's disposal, and the message naming the key must always come out.
+        // Checked here, while the host is being built, rather than only at start: a failure at start races with the
+        // host's disposal, and the message naming the key must always come out.
         var configured = builder.Configuration.GetSection(PushAuthOptions.Section).Get<PushAuthOptions>() ?? new PushAuthOptions();
         var validation = new PushAuthOptionsValidator().Validate(Options.DefaultName, configured);
         if (validation.Failed)
@@ -17,72 +22,46 @@ internal static class AuthExtensions
         }
         builder.Services.AddOptions<PushAuthOptions>().BindConfiguration(PushAuthOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PushAuthOptions>, PushAuthOptionsValidator>();
+        builder.Services.AddSingleton<PushCredentials>();
         builder.Services.AddSingleton<AccessTokenStore>();
         builder.Services.AddSingleton<TokenIntrospection>();
         builder.Services.AddSingleton<FailureLimiter>();
-        builder.Services.AddSingleton<PushAuthenticator>();
-        builder.Services.AddHttpClient(TokenIntrospection.HttpClientName);
         builder.Services.AddHostedService<ExpiredTokenPurger>();
         builder.Services.AddHostedService<AuthStartupReport>();
-        return builder;
-    }
+        builder.Services.AddSingleton<PushAuthOpenApi>();
+        builder.Services.AddSingleton<IDocumentProcessor>(services => services.GetRequiredService<PushAuthOpenApi>());
+        builder.Services.AddSingleton<IOperationProcessor>(services => services.GetRequiredService<PushAuthOpenApi>());
 
-    /// <summary>Puts the configured authentication in front of an endpoint.</summary>
-    public static RouteHandlerBuilder RequirePushAuthentication(this RouteHandlerBuilder endpoint) =>
-        endpoint.AddEndpointFilter<PushAuthenticationFilter>()
-            .Produces<PushAnswer>(StatusCodes.Status401Unauthorized)
-            .Produces<PushAnswer>(StatusCodes.Status429TooManyRequests);
-}
-
-/// <summary>Says at every start what to enter in the platform's console for the chosen mode (never a secret).</summary>
-internal sealed partial class AuthStartupReport(IOptions<PushAuthOptions> options, ILogger<AuthStartupReport> logger) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        var settings = options.Value;
-        const string push = "push address <public base URL>" + PushEndpoint.Path + ", method POST";
-        switch (settings.ParsedMode)
+        var scheme = PushAuthScheme.For(configured.ParsedMode);
+        builder.Services.AddSingleton(scheme);
+        // ASP.NET Core makes a lone scheme the default, so the authentication middleware would run the push handler on every
+        // request (a token request or a health probe would count as a failed push). Only /push asks for its scheme.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
+        var authentication = builder.Services.AddAuthentication();
+        switch (scheme.Name)
         {
-            case PushAuthMode.None when !settings.ModeIsSet:
-                LogModeNotSet(logger, push);
+            case PushAuthScheme.Basic:
+                authentication.AddScheme<AuthenticationSchemeOptions, BasicAuthenticationHandler>(PushAuthScheme.Basic, null);
                 break;
-            case PushAuthMode.None:
-                LogNone(logger, push);
-                break;
-            case PushAuthMode.Basic:
-                LogBasic(logger, push, settings.Basic.Username!,
-                    settings.Basic.SecondaryPassword is null ? string.Empty : $" (also accepted: username '{settings.Basic.SecondaryUsername ?? settings.Basic.Username}' with the secondary password)");
-                break;
-            default:
-                var o = settings.OAuth2;
-                if (o.IssuesTokens)
-                {
-                    LogOAuth2(logger, push, "<public base URL>" + Token.TokenEndpoint.Path, o.ClientId!, o.TokenLifetime);
-                }
-                if (o.IntrospectionEndpoint is { } introspection)
-                {
-                    var endpoint = introspection.GetLeftPart(UriPartial.Path);
-                    LogIntrospection(logger, push, endpoint, o.IntrospectionAcceptedClientId ?? "any client");
-                }
+            case PushAuthScheme.Bearer:
+                authentication.AddScheme<AuthenticationSchemeOptions, BearerTokenAuthenticationHandler>(PushAuthScheme.Bearer, null);
                 break;
         }
-        return Task.CompletedTask;
+        builder.Services.AddAuthorization();
+
+        var timeout = configured.OAuth2.IntrospectionTimeout;
+        builder.Services.AddHttpClient(TokenIntrospection.HttpClientName).AddStandardResilienceHandler(resilience =>
+        {
+            // The whole call, retries included, within the configured timeout; two quick retries of transient failures;
+            // a breaker that stops calling a dead server for a while (its answers are then 503, and the platform retries).
+            resilience.TotalRequestTimeout.Timeout = timeout;
+            resilience.AttemptTimeout.Timeout = timeout / 2;
+            resilience.Retry.MaxRetryAttempts = 2;
+            resilience.Retry.Delay = TimeSpan.FromMilliseconds(100);
+            resilience.CircuitBreaker.MinimumThroughput = 5;
+            resilience.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(15);
+            resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, timeout.TotalSeconds));
+        });
+        return builder;
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "CallPush__Auth__Mode is not set: pushes are accepted WITHOUT authentication. Set it to Basic or OAuth2 before /push is reachable from the internet. Console: {Push}, authentication: none")]
-    private static partial void LogModeNotSet(ILogger logger, string push);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "CallPush__Auth__Mode is None: pushes are accepted WITHOUT authentication. Console: {Push}, authentication: none")]
-    private static partial void LogNone(ILogger logger, string push);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pushes need basicAuth. Console: {Push}, authentication 'Account Password' with username '{Username}' and the password in CallPush__Auth__Basic__Password{Secondary}")]
-    private static partial void LogBasic(ILogger logger, string push, string username, string secondary);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pushes need an OAuth2 bearer token. Console: {Push}, authentication 'OAuth2.0' with token URL {TokenUrl}, ClientID '{ClientId}' and the ClientSecret in CallPush__Auth__OAuth2__ClientSecret; tokens last {Lifetime}")]
-    private static partial void LogOAuth2(ILogger logger, string push, string tokenUrl, string clientId, TimeSpan lifetime);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Pushes may also carry tokens of an external authorization server, checked at {IntrospectionEndpoint} (accepted client: {AcceptedClient}). Console: {Push}, authentication 'OAuth2.0' with that server's token URL and the client it registered for the platform")]
-    private static partial void LogIntrospection(ILogger logger, string push, string introspectionEndpoint, string acceptedClient);
 }

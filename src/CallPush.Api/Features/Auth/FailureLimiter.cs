@@ -1,4 +1,5 @@
 using System.Threading.RateLimiting;
+using CallPush.Api.Answers;
 using Microsoft.Extensions.Options;
 
 namespace CallPush.Api.Features.Auth;
@@ -11,6 +12,8 @@ namespace CallPush.Api.Features.Auth;
 /// </summary>
 internal sealed class FailureLimiter : IDisposable
 {
+    public static readonly ErrCodeAnswer TooManyFailures = new(ErrCodes.TooManyRequests, "too many failed authentication attempts; try again later");
+
     private readonly PartitionedRateLimiter<string> _limiter;
 
     public FailureLimiter(IOptions<PushAuthOptions> options)

@@ -28,9 +28,6 @@ internal static class PushActions
         }
     }
 
-    /// <summary>The action as a metric or span tag: one of a fixed few values, whatever the query said.</summary>
-    public static string TelemetryName(string? value) => TryParse(value, out var action) ? action.Name() : "unknown";
-
     public static string Name(this PushAction action) => action switch
     {
         PushAction.Cdr => "cdr",

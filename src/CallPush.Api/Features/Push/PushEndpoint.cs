@@ -1,131 +1,102 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json;
+using CallPush.Api.Answers;
 using CallPush.Api.Diagnostics;
 using CallPush.Api.Features.Auth;
 using CallPush.Api.Hosting;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.HttpResults;
+using FastEndpoints;
 using Microsoft.Extensions.Options;
 
 namespace CallPush.Api.Features.Push;
 
 /// <summary>POST /push?action=cdr|record|voicemail: the address registered in the platform's console.</summary>
-internal static class PushEndpoint
+internal sealed class PushEndpoint(PushIngestion ingestion, CallPushMetrics metrics, IOptions<PushOptions> options, PushAuthScheme authScheme)
+    : Endpoint<PushRequest, ErrCodeAnswer>
 {
     public const string Path = "/push";
-    public const string PushUuidHeader = "X-TCCC-PUSH-UUID";
 
     private static readonly string[] KeptHeaders =
-        [PushUuidHeader, "Content-Type", "Content-Length", "Content-Encoding", "User-Agent", "X-Forwarded-For", "X-Forwarded-Proto", "X-Real-IP", "X-Request-Id", "traceparent"];
+        [PushRequest.PushUuidHeader, "Content-Type", "Content-Length", "Content-Encoding", "User-Agent", "X-Forwarded-For", "X-Forwarded-Proto", "X-Real-IP", "X-Request-Id", "traceparent"];
 
-    public static void Map(IEndpointRouteBuilder app)
+    public override void Configure()
     {
-        app.MapPost(Path, HandleAsync)
+        Post(Path);
+        if (authScheme.Name is { } scheme)
+        {
+            AuthSchemes(scheme);
+        }
+        else
+        {
+            AllowAnonymous();
+        }
+        RequestBinder(new PushRequestBinder());
+        Options(b => b.RequireRateLimiting(ClientRateLimiting.PolicyName));
+        Description(b => b
             .WithName("Push")
-            .WithSummary("Receives a CDR, recording or voicemail push from the contact-center platform.")
-            .Produces<PushAnswer>(StatusCodes.Status200OK)
-            .Produces<PushAnswer>(StatusCodes.Status400BadRequest)
-            .Produces<PushAnswer>(StatusCodes.Status413PayloadTooLarge)
-            .Produces<PushAnswer>(StatusCodes.Status429TooManyRequests)
-            .Produces<PushAnswer>(StatusCodes.Status503ServiceUnavailable)
-            .RequireRateLimiting(ClientRateLimiting.PolicyName)
-            .DisableAntiforgery()
-            .RequirePushAuthentication();
-        app.MapMethods(Path, [HttpMethods.Get, HttpMethods.Put, HttpMethods.Patch, HttpMethods.Delete], () =>
-                Answer(new PushAnswer(PushErrors.MethodNotAllowed, "pushes are sent with POST")))
-            .ExcludeFromDescription();
+            .ClearDefaultAccepts()
+            .Accepts<JsonElement>("application/json", "*/*")
+            .ClearDefaultProduces()
+            .Produces<ErrCodeAnswer>(StatusCodes.Status200OK)
+            .Produces<ErrCodeAnswer>(StatusCodes.Status400BadRequest)
+            .Produces<ErrCodeAnswer>(StatusCodes.Status401Unauthorized)
+            .Produces<ErrCodeAnswer>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<ErrCodeAnswer>(StatusCodes.Status429TooManyRequests)
+            .Produces<ErrCodeAnswer>(StatusCodes.Status500InternalServerError)
+            .Produces<ErrCodeAnswer>(StatusCodes.Status503ServiceUnavailable));
+        Summary(s =>
+        {
+            s.Summary = "Receives a CDR, recording or voicemail push from the contact-center platform.";
+            s.Description = "The body is the platform's JSON push, stored exactly once per X-TCCC-PUSH-UUID. Only ErrCode 0 stops "
+                + "the platform from pushing again; every other answer is a reason to push the same again later.";
+            s.Responses[StatusCodes.Status200OK] = "ErrCode 0: stored (ErrMsg ok) or already stored (ErrMsg duplicate).";
+            s.Responses[StatusCodes.Status400BadRequest] = "ErrCode 4001 action missing, 4002 action unknown, 4003 body empty or not JSON, "
+                + "4004 body not an object, 4005 a required field (SdkAppId, SessionId) missing, 4006 a value PostgreSQL refused. Kept in push_log as rejected.";
+            s.Responses[StatusCodes.Status401Unauthorized] = "ErrCode 4010: authentication failed (WWW-Authenticate says how to authenticate). The body is not read.";
+            s.Responses[StatusCodes.Status413PayloadTooLarge] = "ErrCode 4130: the body is larger than CallPush__Push__MaxBodyBytes.";
+            s.Responses[StatusCodes.Status429TooManyRequests] = "ErrCode 4290: too many failed authentications or pushes from this address (Retry-After).";
+            s.Responses[StatusCodes.Status500InternalServerError] = "ErrCode 5000: unexpected error.";
+            s.Responses[StatusCodes.Status503ServiceUnavailable] = "ErrCode 5030: the database is unavailable; 5031: credentials cannot be checked right now (Retry-After).";
+            s.ResponseExamples[StatusCodes.Status200OK] = new ErrCodeAnswer(ErrCodes.Ok, "ok");
+            s.ResponseExamples[StatusCodes.Status400BadRequest] = new ErrCodeAnswer(ErrCodes.MissingField, "SessionId is missing or empty");
+            s.ResponseExamples[StatusCodes.Status401Unauthorized] = new ErrCodeAnswer(ErrCodes.Unauthorized, "authentication failed");
+            s.ResponseExamples[StatusCodes.Status503ServiceUnavailable] = new ErrCodeAnswer(ErrCodes.StorageUnavailable, "storage is unavailable; push again later");
+        });
     }
 
-    private static async Task<JsonHttpResult<PushAnswer>> HandleAsync(
-        HttpContext context, PushIngestion ingestion, CallPushMetrics metrics, IOptions<PushOptions> options)
+    public override async Task HandleAsync(PushRequest request, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        var request = context.Request;
-        var action = request.Query["action"].ToString();
-        var version = request.Query["version"].FirstOrDefault();
-        var actionTag = PushActions.TelemetryName(action);
-        using var activity = CallPushTracing.StartPush(actionTag, version);
+        var actionTag = PushTags.Action(request.Action);
+        using var activity = CallPushTracing.StartPush(actionTag, request.Version);
 
         PushResult result;
         try
         {
             var limit = options.Value.MaxBodyBytes;
-            var body = await ReadBodyAsync(context, limit);
+            var body = await RequestBody.ReadAsync(HttpContext, limit, ct);
             if (body is null)
             {
-                result = new PushResult(new PushAnswer(PushErrors.BodyTooLarge, $"body is larger than {limit} bytes"));
+                result = new PushResult(new ErrCodeAnswer(ErrCodes.BodyTooLarge, $"body is larger than {limit} bytes"));
             }
             else
             {
                 metrics.BodyRead(actionTag, body.Length);
-                var pushUuid = request.Headers[PushUuidHeader].ToString().Trim();
-                result = await ingestion.IngestAsync(new PushRequest(
-                    action,
-                    version,
-                    pushUuid.Length > 0 ? pushUuid : null,
-                    body,
-                    HeadersJson(context)));
+                result = await ingestion.IngestAsync(new ReceivedPush(request.Action, request.Version, request.PushUuid, body, HeadersJson(HttpContext)));
             }
         }
         catch
         {
             // Answered by the error handler (or not at all, when the sender went away): still a push that was not stored.
-            CallPushTracing.CompletePush(activity, PushOutcome.Failed, duplicate: false, PushErrors.InternalError, null, null);
+            CallPushTracing.CompletePush(activity, PushOutcome.Failed, duplicate: false, ErrCodes.InternalError, null, null);
             metrics.PushAnswered(actionTag, PushOutcome.Failed, duplicate: false, Stopwatch.GetElapsedTime(started));
             throw;
         }
 
-        var outcome = Outcome(result.Answer.ErrCode, result.Duplicate);
+        var outcome = PushTags.Outcome(result.Answer.ErrCode, result.Duplicate);
         CallPushTracing.CompletePush(activity, outcome, result.Duplicate, result.Answer.ErrCode, result.SdkAppId, result.SessionId);
         metrics.PushAnswered(actionTag, outcome, result.Duplicate, Stopwatch.GetElapsedTime(started));
-        return Answer(result.Answer);
-    }
-
-    public static PushOutcome Outcome(int errCode, bool duplicate) => errCode switch
-    {
-        PushErrors.Ok => duplicate ? PushOutcome.Duplicate : PushOutcome.Stored,
-        PushErrors.Unauthorized => PushOutcome.Unauthorized,
-        >= PushErrors.InternalError => PushOutcome.Failed,
-        _ => PushOutcome.Rejected,
-    };
-
-    public static JsonHttpResult<PushAnswer> Answer(PushAnswer answer) =>
-        TypedResults.Json(answer, statusCode: PushErrors.HttpStatus(answer.ErrCode));
-
-    /// <summary>The whole body, or null when it is over the limit (which is then not read any further).</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpContext context, int limit)
-    {
-        if (context.Request.ContentLength > limit)
-        {
-            return null;
-        }
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-        {
-            sizeFeature.MaxRequestBodySize = limit;
-        }
-
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(context.Request.ContentLength ?? 4096, limit) + 1);
-        try
-        {
-            while (true)
-            {
-                var read = await context.Request.Body.ReadAsync(buffer.GetMemory(4096), context.RequestAborted);
-                if (read == 0)
-                {
-                    return buffer.WrittenSpan.ToArray();
-                }
-                buffer.Advance(read);
-                if (buffer.WrittenCount > limit)
-                {
-                    return null;
-                }
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            return null;
-        }
+        await result.Answer.WriteAsync(HttpContext.Response, CancellationToken.None);
     }
 
     private static string HeadersJson(HttpContext context)

@@ -1,3 +1,4 @@
+using CallPush.Api.Answers;
 using System.Security.Cryptography;
 using System.Text;
 using CallPush.Api.Persistence;
@@ -8,12 +9,6 @@ using Polly.Retry;
 using Polly.Timeout;
 
 namespace CallPush.Api.Features.Push;
-
-/// <summary>What arrived: the raw query values, the push id header, the body and the headers worth keeping.</summary>
-internal sealed record PushRequest(string? Action, string? Version, string? PushUuid, ReadOnlyMemory<byte> Body, string HeadersJson);
-
-/// <summary>The answer, and what telemetry records about the push: whether it had been stored before, and whose it is.</summary>
-internal sealed record PushResult(PushAnswer Answer, bool Duplicate = false, long? SdkAppId = null, string? SessionId = null);
 
 /// <summary>Parses a push, stores it exactly once, and decides the answer.</summary>
 internal sealed partial class PushIngestion
@@ -35,92 +30,87 @@ internal sealed partial class PushIngestion
         _storage = BuildStoragePipeline(options.Value, store);
     }
 
-    public async Task<PushResult> IngestAsync(PushRequest request)
+    public async Task<PushResult> IngestAsync(ReceivedPush request)
     {
         var actionKnown = PushActions.TryParse(request.Action, out var action);
         var parsed = PushParser.Parse(actionKnown ? action : null, request.Body);
         var (errCode, error) = (actionKnown, request.Action) switch
         {
             (true, _) => (parsed.ErrCode, parsed.Error),
-            (false, null or "") => (PushErrors.MissingAction, "action is missing: expected ?action=cdr, record or voicemail"),
-            _ => (PushErrors.UnknownAction, "action is unknown: expected cdr, record or voicemail"),
+            (false, null or "") => (ErrCodes.MissingAction, "action is missing: expected ?action=cdr, record or voicemail"),
+            _ => (ErrCodes.UnknownAction, "action is unknown: expected cdr, record or voicemail"),
         };
 
-        var row = new PushLogRow(
-            DedupKey(request),
-            request.PushUuid,
-            actionKnown ? action.Name() : Truncate(request.Action),
-            Truncate(request.Version),
-            _time.GetUtcNow(),
-            request.Body.Length,
-            request.HeadersJson)
+        var row = new PushLogEntry
         {
+            DedupKey = DedupKey(request),
+            PushUuid = request.PushUuid,
+            Action = actionKnown ? action.Name() : Truncate(request.Action),
+            Version = Truncate(request.Version),
+            ReceivedAt = _time.GetUtcNow(),
+            BodyBytes = request.Body.Length,
+            Headers = request.HeadersJson,
             SdkAppId = parsed.SdkAppId,
             SessionId = Truncate(parsed.SessionId),
+            Status = PushLogEntry.StatusOf(errCode),
             ErrorCode = errCode,
             Error = error,
-            BodyJson = parsed.BodyJson,
+            Body = parsed.BodyJson,
             RawBody = parsed.BodyJson is null ? request.Body.ToArray() : null,
         };
         if (request.PushUuid is null)
         {
             LogMissingPushUuid(_logger, row.Action, row.DedupKey);
         }
-        if (!_database.IsReady)
+        if (!_database.SchemaIsCurrent)
         {
-            return Result(new PushAnswer(PushErrors.StorageUnavailable, "database is not ready yet; push again later"));
+            return Result(new ErrCodeAnswer(ErrCodes.StorageUnavailable, "database is not ready yet; push again later"));
         }
 
-        var content = errCode == PushErrors.Ok ? parsed.Content : null;
+        var content = errCode == ErrCodes.Ok ? parsed.Content : null;
         try
         {
             var stored = await StoreAsync(row, content);
-            if (errCode != PushErrors.Ok)
+            if (errCode != ErrCodes.Ok)
             {
                 LogRejected(_logger, row.Action, row.DedupKey, errCode, error);
-                return Result(new PushAnswer(errCode, error ?? "rejected"), duplicate: !stored);
+                return Result(new ErrCodeAnswer(errCode, error ?? "rejected"), duplicate: !stored);
             }
             if (!stored)
             {
                 LogDuplicate(_logger, row.Action!, row.DedupKey);
-                return Result(new PushAnswer(PushErrors.Ok, "duplicate"), duplicate: true);
+                return Result(new ErrCodeAnswer(ErrCodes.Ok, "duplicate"), duplicate: true);
             }
             LogStored(_logger, row.Action!, row.SessionId, row.DedupKey);
-            return Result(new PushAnswer(PushErrors.Ok, "ok"));
+            return Result(new ErrCodeAnswer(ErrCodes.Ok, "ok"));
         }
         catch (PostgresException e) when (e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal))
         {
             // The database refused a value (for example a \u0000 escape in jsonb): keep the push as received, with the reason.
             var reason = $"the database could not store this push ({e.SqlState}: {e.MessageText})";
             LogUnstorable(_logger, row.Action, row.DedupKey, e.SqlState);
-            return Result(await StoreRejectedAsync(row with
-            {
-                ErrorCode = PushErrors.UnstorableData,
-                Error = reason,
-                BodyJson = null,
-                RawBody = request.Body.ToArray(),
-            }));
+            return Result(await StoreRejectedAsync(row.AsRejected(ErrCodes.UnstorableData, reason, request.Body.ToArray())));
         }
         catch (Exception e) when (IsStorageFailure(e))
         {
             LogStorageUnavailable(_logger, e, row.Action, row.DedupKey);
-            return Result(new PushAnswer(PushErrors.StorageUnavailable, "storage is unavailable; push again later"));
+            return Result(new ErrCodeAnswer(ErrCodes.StorageUnavailable, "storage is unavailable; push again later"));
         }
 
-        PushResult Result(PushAnswer answer, bool duplicate = false) => new(answer, duplicate, row.SdkAppId, row.SessionId);
+        PushResult Result(ErrCodeAnswer answer, bool duplicate = false) => new(answer, duplicate, row.SdkAppId, row.SessionId);
     }
 
-    private async Task<PushAnswer> StoreRejectedAsync(PushLogRow row)
+    private async Task<ErrCodeAnswer> StoreRejectedAsync(PushLogEntry row)
     {
         try
         {
             await StoreAsync(row, null);
-            return new PushAnswer(row.ErrorCode, row.Error!);
+            return new ErrCodeAnswer(row.ErrorCode, row.Error!);
         }
         catch (Exception e) when (IsStorageFailure(e))
         {
             LogStorageUnavailable(_logger, e, row.Action, row.DedupKey);
-            return new PushAnswer(PushErrors.StorageUnavailable, "storage is unavailable; push again later");
+            return new ErrCodeAnswer(ErrCodes.StorageUnavailable, "storage is unavailable; push again later");
         }
     }
 
@@ -148,7 +138,7 @@ internal sealed partial class PushIngestion
         return builder.Build();
     }
 
-    private ValueTask<bool> StoreAsync(PushLogRow row, PushContent? content) =>
+    private ValueTask<bool> StoreAsync(PushLogEntry row, PushContent? content) =>
         _storage.ExecuteAsync(static async (state, token) => await state.Store.StoreAsync(state.Row, state.Content, token),
             (Store: _store, Row: row, Content: content), CancellationToken.None);
 
@@ -159,7 +149,7 @@ internal sealed partial class PushIngestion
     /// The platform's X-TCCC-PUSH-UUID, or for a push without it a hash of action and body, so that a sender that
     /// repeats the same push is still deduplicated.
     /// </summary>
-    private static string DedupKey(PushRequest request)
+    private static string DedupKey(ReceivedPush request)
     {
         if (request.PushUuid is { Length: > 0 and <= MaxDedupKeyLength } uuid)
         {

@@ -1,3 +1,4 @@
+using CallPush.Api.Answers;
 using System.Text;
 using System.Text.Json;
 
@@ -6,7 +7,7 @@ namespace CallPush.Api.Features.Push;
 /// <summary>The body as it will be kept in push_log, and what could be read from it.</summary>
 internal sealed record ParsedPush(string? BodyJson, PushContent? Content, int ErrCode, string? Error)
 {
-    public bool Accepted => ErrCode == PushErrors.Ok;
+    public bool Accepted => ErrCode == ErrCodes.Ok;
     public long? SdkAppId { get; init; }
     public string? SessionId { get; init; }
 }
@@ -25,29 +26,29 @@ internal static class PushParser
     {
         if (!TryReadJson(body, out var document, out var bodyJson, out var jsonError))
         {
-            return new ParsedPush(null, null, PushErrors.InvalidJson, jsonError);
+            return new ParsedPush(null, null, ErrCodes.InvalidJson, jsonError);
         }
         using (document)
         {
             if (LenientObject.Of(document.RootElement) is not { } root)
             {
                 var kind = document.RootElement.ValueKind.ToString().ToLowerInvariant();
-                return new ParsedPush(bodyJson, null, PushErrors.NotAnObject, $"body is a JSON {kind}, not an object");
+                return new ParsedPush(bodyJson, null, ErrCodes.NotAnObject, $"body is a JSON {kind}, not an object");
             }
             var sdkAppId = root.Integer("SdkAppId");
             var sessionId = root.Text("SessionId");
-            var parsed = new ParsedPush(bodyJson, null, PushErrors.Ok, null) { SdkAppId = sdkAppId, SessionId = sessionId };
+            var parsed = new ParsedPush(bodyJson, null, ErrCodes.Ok, null) { SdkAppId = sdkAppId, SessionId = sessionId };
             if (action is null)
             {
                 return parsed;
             }
             if (sdkAppId is null)
             {
-                return parsed with { ErrCode = PushErrors.MissingField, Error = "SdkAppId is missing or not an integer" };
+                return parsed with { ErrCode = ErrCodes.MissingField, Error = "SdkAppId is missing or not an integer" };
             }
             if (sessionId is null)
             {
-                return parsed with { ErrCode = PushErrors.MissingField, Error = "SessionId is missing or empty" };
+                return parsed with { ErrCode = ErrCodes.MissingField, Error = "SessionId is missing or empty" };
             }
             return parsed with
             {

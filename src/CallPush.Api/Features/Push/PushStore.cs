@@ -1,26 +1,8 @@
+using CallPush.Api.Persistence;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace CallPush.Api.Features.Push;
-
-/// <summary>One row of push_log: every push that reached the service, accepted or not.</summary>
-internal sealed record PushLogRow(
-    string DedupKey,
-    string? PushUuid,
-    string? Action,
-    string? Version,
-    DateTimeOffset ReceivedAt,
-    int BodyBytes,
-    string? HeadersJson)
-{
-    public long? SdkAppId { get; init; }
-    public string? SessionId { get; init; }
-    public int ErrorCode { get; init; }
-    public string? Error { get; init; }
-    public string? BodyJson { get; init; }
-    public byte[]? RawBody { get; init; }
-    public string Status => ErrorCode == PushErrors.Ok ? "accepted" : "rejected";
-}
 
 /// <summary>
 /// Writes a push as one batch of statements: PostgreSQL runs a batch sent before one Sync as a single implicit
@@ -34,7 +16,7 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
     public void ClearIdleConnections() => dataSource.Clear();
 
     /// <summary>Stores the push; false when its dedup key was already stored (nothing was changed then).</summary>
-    public async Task<bool> StoreAsync(PushLogRow log, PushContent? content, CancellationToken cancellationToken)
+    public async Task<bool> StoreAsync(PushLogEntry log, PushContent? content, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
@@ -61,7 +43,7 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
         return stored;
     }
 
-    private static void AddPushLog(NpgsqlBatch batch, PushLogRow log) => batch.BatchCommands.Add(Command(PushSql.InsertPushLog,
+    private static void AddPushLog(NpgsqlBatch batch, PushLogEntry log) => batch.BatchCommands.Add(Command(PushSql.InsertPushLog,
         Text(log.DedupKey),
         Text(log.PushUuid),
         Text(log.Action),
@@ -73,9 +55,9 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
         new NpgsqlParameter<int> { TypedValue = log.ErrorCode },
         Text(log.Error),
         new NpgsqlParameter<int> { TypedValue = log.BodyBytes },
-        Json(log.BodyJson),
+        Json(log.Body),
         new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)log.RawBody ?? DBNull.Value },
-        Json(log.HeadersJson)));
+        Json(log.Headers)));
 
     private static void AddCdr(NpgsqlBatch batch, string dedupKey, CdrPush cdr)
     {

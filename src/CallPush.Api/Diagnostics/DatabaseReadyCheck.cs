@@ -1,36 +1,15 @@
 using CallPush.Api.Persistence;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
 namespace CallPush.Api.Diagnostics;
-
-internal static class HealthEndpoints
-{
-    public const string LivePath = "/health/live";
-    public const string ReadyPath = "/health/ready";
-
-    public static WebApplicationBuilder AddCallPushHealth(this WebApplicationBuilder builder)
-    {
-        builder.Services.AddHealthChecks()
-            .AddCheck("process", () => HealthCheckResult.Healthy(), tags: ["live"])
-            .AddCheck<DatabaseReadyCheck>("database", tags: ["ready"], timeout: TimeSpan.FromSeconds(3));
-        return builder;
-    }
-
-    public static void Map(IEndpointRouteBuilder app)
-    {
-        app.MapHealthChecks(LivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("live") });
-        app.MapHealthChecks(ReadyPath, new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
-    }
-}
 
 /// <summary>Ready means migrated and reachable now.</summary>
 internal sealed class DatabaseReadyCheck(DatabaseState state, NpgsqlDataSource dataSource) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (!state.IsReady)
+        if (!state.SchemaIsCurrent)
         {
             return HealthCheckResult.Unhealthy("database schema is not migrated yet");
         }

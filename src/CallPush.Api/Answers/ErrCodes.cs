@@ -1,14 +1,7 @@
-using System.Text.Json.Serialization;
+namespace CallPush.Api.Answers;
 
-namespace CallPush.Api.Features.Push;
-
-/// <summary>The answer the platform reads: only <c>ErrCode</c> 0 stops it from pushing again.</summary>
-public sealed record PushAnswer(
-    [property: JsonPropertyName("ErrCode")] int ErrCode,
-    [property: JsonPropertyName("ErrMsg")] string ErrMsg);
-
-/// <summary>Every ErrCode CallPush answers with, and the HTTP status that goes with it (see the README's table).</summary>
-public static class PushErrors
+/// <summary>Every ErrCode CallPush answers with, and the HTTP status that goes with it (the README's table).</summary>
+public static class ErrCodes
 {
     public const int Ok = 0;
     public const int MissingAction = 4001;

@@ -1,0 +1,27 @@
+using System.Text.Encodings.Web;
+using CallPush.Api.Diagnostics;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace CallPush.Api.Features.Auth;
+
+/// <summary>The console's "Account Password": HTTP Basic with the configured username and password (or the secondary pair).</summary>
+internal sealed class BasicAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory loggers,
+    UrlEncoder encoder,
+    FailureLimiter limiter,
+    CallPushMetrics metrics,
+    PushCredentials credentials)
+    : PushAuthenticationHandler(options, loggers, encoder, limiter, metrics)
+{
+    public const string Challenge = $"Basic realm=\"{PushAuthScheme.Realm}\", charset=\"UTF-8\"";
+
+    protected override Task<(string? Client, PushAuthFailure Failure)> CheckAsync(string authorization, CancellationToken cancellationToken) =>
+        Task.FromResult(AuthorizationHeader.ReadBasic(authorization, out var username, out var password) == HeaderParse.Parsed
+            && credentials.BasicUsers.Matches(username, password)
+                ? ((string?)username, PushAuthFailure.Rejected)
+                : (null, PushAuthFailure.Rejected));
+
+    protected override string ChallengeValue(PushAuthFailure failure) => Challenge;
+}

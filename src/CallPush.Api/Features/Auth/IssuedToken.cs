@@ -1,0 +1,3 @@
+namespace CallPush.Api.Features.Auth;
+
+internal sealed record IssuedToken(string Value, DateTimeOffset ExpiresAt);
