@@ -27,7 +27,6 @@ builder.AddPushIngestion();
 
 var app = builder.Build();
 
-app.UseServerSpans();
 app.UseErrorAnswers();
 app.UseRateLimiter();
 HealthEndpoints.Map(app);
