@@ -30,7 +30,6 @@ builder.AddCallPushOpenApi();
 
 var app = builder.Build();
 
-app.UseServerSpans();
 app.UseErrorAnswers();
 app.UseRateLimiter();
 app.UseAuthentication();

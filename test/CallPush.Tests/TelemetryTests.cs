@@ -9,6 +9,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
 
 namespace CallPush.Tests;
 
@@ -202,6 +204,73 @@ public sealed class TelemetryTests(PostgresFixture postgres)
         Assert.Contains("dotnet.gc.collections", metrics, StringComparison.Ordinal);
         // The service logs a push without X-TCCC-PUSH-UUID as a warning.
         Assert.Contains("without X-TCCC-PUSH-UUID", await collector.ReceivedAsync("/v1/logs", until: "X-TCCC-PUSH-UUID"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_push_has_a_server_span_with_its_route_and_status_and_a_readiness_request_has_no_span_at_all()
+    {
+        // Every tracer provider in this process sees every test's requests: each request here starts its own trace.
+        var readinessTrace = ActivityTraceId.CreateRandom();
+        var pushTrace = ActivityTraceId.CreateRandom();
+        using var spans = new RecordedSpans();
+        await using var app = await CallPushApp.StartAsync(postgres);
+        app.Services.GetRequiredService<TracerProvider>().AddProcessor(spans);
+        using var readinessClient = ClientInTrace(app, readinessTrace);
+        using var pushClient = ClientInTrace(app, pushTrace);
+
+        using (var ready = await readinessClient.GetAsync("/health/ready", TestContext.Current.CancellationToken))
+        {
+            ready.EnsureSuccessStatusCode();
+        }
+        var reply = await pushClient.PushAndReadAsync("cdr", Samples.CdrWith(cdr => cdr["SessionId"] = Samples.NewSessionId()), "uuid-server-span");
+
+        Assert.Equal(new PushReply(200, 0, "ok"), reply);
+        var server = await spans.WaitForAsync(span => span.TraceId == pushTrace && span.Kind == ActivityKind.Server);
+        Assert.Equal("POST /push", server.DisplayName);
+        Assert.Equal("/push", server.GetTagItem("http.route"));
+        Assert.Equal(200, server.GetTagItem("http.response.status_code"));
+        Assert.Contains(spans.InTrace(pushTrace), span => span.Source.Name == "CallPush");
+        Assert.Contains(spans.InTrace(pushTrace), span => span.Source.Name == "Npgsql");
+        Assert.Empty(spans.InTrace(readinessTrace));
+    }
+
+    private static HttpClient ClientInTrace(CallPushApp app, ActivityTraceId trace)
+    {
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("traceparent", $"00-{trace}-{ActivitySpanId.CreateRandom()}-01");
+        return client;
+    }
+
+    /// <summary>The spans a tracer provider records, as its exporters receive them.</summary>
+    private sealed class RecordedSpans : BaseProcessor<Activity>
+    {
+        private readonly ConcurrentQueue<Activity> _spans = new();
+
+        public override void OnEnd(Activity data)
+        {
+            if (data.Recorded)
+            {
+                _spans.Enqueue(data);
+            }
+        }
+
+        public List<Activity> InTrace(ActivityTraceId trace) => _spans.Where(span => span.TraceId == trace).ToList();
+
+        /// <summary>The server span ends a moment after its answer has been sent.</summary>
+        public async Task<Activity> WaitForAsync(Func<Activity, bool> match)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (true)
+            {
+                var found = _spans.FirstOrDefault(match);
+                if (found is not null)
+                {
+                    return found;
+                }
+                Assert.True(DateTime.UtcNow < deadline, "the span was not recorded");
+                await Task.Delay(20);
+            }
+        }
     }
 
     /// <summary>Records this app's CallPush measurements only.</summary>

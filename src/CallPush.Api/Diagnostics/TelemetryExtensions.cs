@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Reflection;
-using CallPush.Api.Hosting;
 using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry;
-using OpenTelemetry.Logs;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -11,27 +9,19 @@ using OpenTelemetry.Trace;
 namespace CallPush.Api.Diagnostics;
 
 /// <summary>
-/// Metrics and spans are always produced (cheaply: nothing is recorded without a listener); they, and the logs, are
-/// exported with OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+/// Traces, metrics and logs go through the OpenTelemetry SDK, which the host starts and, when it stops, flushes. They are
+/// exported with OTLP only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; without it they are still produced in process.
 /// </summary>
 internal static class TelemetryExtensions
 {
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
     public const string DefaultServiceName = "callpush";
 
-    public static readonly string[] TraceSources = [CallPushTracing.SourceName, "Microsoft.AspNetCore", "System.Net.Http", "Npgsql"];
-
-    public static readonly string[] Meters =
-    [
-        CallPushMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel",
-        "Microsoft.AspNetCore.RateLimiting", "System.Net.Http", "Npgsql", "System.Runtime",
-    ];
+    private static readonly PathString HealthPrefix = "/health";
 
     public static WebApplicationBuilder AddCallPushTelemetry(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CallPushMetrics>();
-        // The health-request sampler finds the request being started through it.
-        builder.Services.AddHttpContextAccessor();
         builder.Services.Configure<JsonConsoleFormatterOptions>(options =>
         {
             // JSON lines (Logging__Console__FormatterName=json) carry a UTC timestamp unless configured otherwise.
@@ -42,110 +32,49 @@ internal static class TelemetryExtensions
             }
         });
 
-        if (!IsExportEnabled(builder.Configuration))
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(DescribeService)
+            .WithTracing(tracing => tracing
+                // Leaving the request out also leaves out everything under it, such as the readiness check's query.
+                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !context.Request.Path.StartsWithSegments(HealthPrefix))
+                .AddHttpClientInstrumentation()
+                .AddSource(CallPushTracing.SourceName, "Npgsql"))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddMeter(CallPushMetrics.MeterName, "Npgsql", "System.Runtime"))
+            .WithLogging(configureBuilder: null, configureOptions: logging =>
+            {
+                logging.IncludeFormattedMessage = true;
+                logging.IncludeScopes = true;
+            });
+
+        var exportEnabled = !string.IsNullOrWhiteSpace(builder.Configuration[EndpointVariable])
+            && !string.Equals(builder.Configuration["OTEL_SDK_DISABLED"], "true", StringComparison.OrdinalIgnoreCase);
+        if (exportEnabled)
         {
-            return builder;
+            // The exporter itself does not refuse a malformed endpoint (one it cannot parse it replaces with localhost).
+            builder.Services.AddOptions<OtlpExporterOptions>()
+                .Validate<IConfiguration>((_, configuration) => IsHttpUrl(configuration[EndpointVariable]),
+                    $"{EndpointVariable} must be an absolute http:// or https:// URL, e.g. http://otel-collector:4317")
+                .ValidateOnStart();
+            // Reads the other OTEL_EXPORTER_OTLP_* settings from the host's configuration, the environment included.
+            telemetry.UseOtlpExporter();
         }
-        if (!Uri.TryCreate(builder.Configuration[EndpointVariable], UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
-        {
-            StartupFailure.Exit($"{EndpointVariable} must be an absolute http:// or https:// URL, e.g. http://otel-collector:4317");
-        }
-        var resource = Resource();
-        builder.Logging.AddOpenTelemetry(logging =>
-        {
-            logging.SetResourceBuilder(resource);
-            logging.IncludeFormattedMessage = true;
-            logging.IncludeScopes = true;
-            logging.AddOtlpExporter();
-        });
-        builder.Services.AddSingleton(services => new OpenTelemetryExport(
-            services.GetRequiredService<IConfiguration>(), resource, services, services.GetRequiredService<ILogger<OpenTelemetryExport>>()));
-        builder.Services.AddHostedService(services => services.GetRequiredService<OpenTelemetryExport>());
         return builder;
     }
 
-    public static bool IsExportEnabled(IConfiguration configuration) =>
-        !string.IsNullOrWhiteSpace(configuration[EndpointVariable])
-        && !string.Equals(configuration["OTEL_SDK_DISABLED"], "true", StringComparison.OrdinalIgnoreCase);
+    private static bool IsHttpUrl(string? value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is ("http" or "https");
 
     /// <summary><c>service.name</c> callpush unless <c>OTEL_SERVICE_NAME</c> or <c>OTEL_RESOURCE_ATTRIBUTES</c> say otherwise.</summary>
-    private static ResourceBuilder Resource()
+    private static void DescribeService(ResourceBuilder resource)
     {
         var version = typeof(TelemetryExtensions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-        return ResourceBuilder.CreateEmpty()
+        // The default resource reads the environment first; it has to come after AddService to override its defaults.
+        resource.Clear()
             .AddService(DefaultServiceName, serviceVersion: version?.Split('+')[0], serviceInstanceId: Environment.MachineName)
             .AddTelemetrySdk()
-            // After AddService, so that OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override its defaults.
             .AddEnvironmentVariableDetector();
     }
-}
-
-/// <summary>
-/// The OpenTelemetry SDK for traces and metrics, owned by the host: created before the other hosted services start (so
-/// migrations are traced too) and shut down after the server has drained, so the last spans and metrics are exported.
-/// </summary>
-internal sealed partial class OpenTelemetryExport(
-    IConfiguration configuration, ResourceBuilder resource, IServiceProvider services, ILogger<OpenTelemetryExport> logger)
-    : IHostedLifecycleService, IDisposable
-{
-    private const int ShutdownMilliseconds = 5000;
-
-    private OpenTelemetrySdk? _sdk;
-
-    public Task StartingAsync(CancellationToken cancellationToken)
-    {
-        _sdk = OpenTelemetrySdk.Create(otel =>
-        {
-            // The exporter reads OTEL_* from the host's configuration (environment included) rather than the environment alone.
-            otel.Services.AddSingleton(configuration);
-            otel.WithTracing(tracing =>
-            {
-                tracing.SetResourceBuilder(resource)
-                    .AddSource(TelemetryExtensions.TraceSources)
-                    .ConfigureSampler((_, sampler) => new HealthRequestSampler(sampler, services.GetRequiredService<IHttpContextAccessor>()))
-                    .AddOtlpExporter();
-                foreach (var processor in services.GetServices<BaseProcessor<Activity>>())
-                {
-                    tracing.AddProcessor(processor);
-                }
-            });
-            otel.WithMetrics(metrics => metrics
-                .SetResourceBuilder(resource)
-                .AddMeter(TelemetryExtensions.Meters)
-                .AddOtlpExporter());
-        });
-        LogExporting(logger, configuration[TelemetryExtensions.EndpointVariable]);
-        return Task.CompletedTask;
-    }
-
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public Task StoppedAsync(CancellationToken cancellationToken)
-    {
-        Shutdown();
-        return Task.CompletedTask;
-    }
-
-    public void Dispose() => Shutdown();
-
-    private void Shutdown()
-    {
-        var sdk = Interlocked.Exchange(ref _sdk, null);
-        if (sdk is null)
-        {
-            return;
-        }
-        sdk.TracerProvider.Shutdown(ShutdownMilliseconds);
-        sdk.MeterProvider.Shutdown(ShutdownMilliseconds);
-        sdk.Dispose();
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Exporting traces, metrics and logs with OTLP to {Endpoint}")]
-    private static partial void LogExporting(ILogger logger, string? endpoint);
 }
