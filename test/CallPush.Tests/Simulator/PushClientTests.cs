@@ -26,10 +26,10 @@ public sealed class PushClientTests
         using var http = new HttpClient();
         var push = Generator.Next().Pushes()[0];
 
-        var outcome = await Client(http, receiver).SendAsync(push);
+        var delivery = await Client(http, receiver).SendAsync(push);
 
-        Assert.True(outcome.Acknowledged);
-        Assert.Equal(new int?[] { 5030, 5030, 0 }, outcome.Attempts.Select(a => a.ErrCode));
+        Assert.True(delivery.Acknowledged);
+        Assert.Equal(new int?[] { 5030, 5030, 0 }, delivery.Attempts.Select(a => a.ErrCode));
         var requests = receiver.Requests.ToList();
         Assert.Equal(3, requests.Count);
         Assert.All(requests, r =>
@@ -48,11 +48,11 @@ public sealed class PushClientTests
             app.MapPost("/push", () => Results.Text("<html>bad gateway</html>", "text/html", statusCode: 502)));
         using var http = new HttpClient();
 
-        var outcome = await Client(http, receiver).SendAsync(Generator.Next().Pushes()[0]);
+        var delivery = await Client(http, receiver).SendAsync(Generator.Next().Pushes()[0]);
 
-        Assert.False(outcome.Acknowledged);
-        Assert.Equal(4, outcome.Attempts.Count);
-        Assert.All(outcome.Attempts, a => Assert.Equal("HTTP 502 without ErrCode", a.Outcome));
+        Assert.False(delivery.Acknowledged);
+        Assert.Equal(4, delivery.Attempts.Count);
+        Assert.All(delivery.Attempts, a => Assert.Equal("HTTP 502 without ErrCode", a.Outcome));
         Assert.Single(receiver.Requests.Select(r => r.PushUuid).Distinct());
     }
 
@@ -70,10 +70,10 @@ public sealed class PushClientTests
         }));
         using var http = new HttpClient();
 
-        var outcome = await Client(http, receiver, timeout: TimeSpan.FromSeconds(1)).SendAsync(Generator.Next().Pushes()[0]);
+        var delivery = await Client(http, receiver, timeout: TimeSpan.FromSeconds(1)).SendAsync(Generator.Next().Pushes()[0]);
 
-        Assert.True(outcome.Acknowledged);
-        Assert.Equal(new[] { "timeout", "0" }, outcome.Attempts.Select(a => a.Outcome));
+        Assert.True(delivery.Acknowledged);
+        Assert.Equal(new[] { "timeout", "0" }, delivery.Attempts.Select(a => a.Outcome));
     }
 
     [Fact]
@@ -149,11 +149,11 @@ public sealed class PushClientTests
         using var http = new HttpClient();
         var auth = new ClientCredentialsAuthentication(http, new Uri(receiver.BaseAddress, "/oauth/token"), "client 1", "wrong", null, TimeProvider.System);
 
-        var outcome = await Client(http, receiver, auth).SendAsync(Generator.Next().Pushes()[0]);
+        var delivery = await Client(http, receiver, auth).SendAsync(Generator.Next().Pushes()[0]);
 
-        Assert.False(outcome.Acknowledged);
-        Assert.Equal(4, outcome.Attempts.Count);
-        Assert.All(outcome.Attempts, a =>
+        Assert.False(delivery.Acknowledged);
+        Assert.Equal(4, delivery.Attempts.Count);
+        Assert.All(delivery.Attempts, a =>
         {
             Assert.Equal("token request failed", a.Outcome);
             Assert.Contains("(HTTP 401, invalid_client: unknown client)", a.ErrMsg, StringComparison.Ordinal);
