@@ -11,6 +11,9 @@
 # BENCH_NO_DOCS=1 leaves docs/benchmarks.md alone, BENCH_CALLPUSH_ENV="KEY=value ..." adds settings to CallPush's
 # environment (for experiments, e.g. DOTNET_gcServer=0), BENCH_CALLPUSH_DLL runs another build of it (e.g. a
 # ReadyToRun publish), BENCH_CONNECTION_OPTIONS="Maximum Pool Size=16" adds Npgsql settings to both services' connection.
+# BENCH_COMPARE_REF=<git ref> also builds that commit (Release, in a temporary git worktree under the work folder) and
+# measures it as the target callpush@<short commit id>, exactly like callpush and taking turns with it, and adds the
+# ratios callpush / callpush@<ref> of pushes/s and CPU per push; a callpush@<ref> in BENCH_TARGETS names the ref too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -20,6 +23,33 @@ WARMUP=${BENCH_WARMUP:-15}
 CONNECTIONS=${BENCH_CONNECTIONS:-"1 16 64"}
 TARGETS=${BENCH_TARGETS:-"pgbench baseline callpush"}
 BODY=$ROOT/bench/cdr-2p.json
+
+# The older build to compare with, from BENCH_COMPARE_REF or from a callpush@<ref> in BENCH_TARGETS.
+COMPARE_REF=${BENCH_COMPARE_REF:-}
+if [ -z "$COMPARE_REF" ]; then
+  for target in $TARGETS; do case $target in callpush@?*) COMPARE_REF=${target#callpush@} ;; esac; done
+fi
+COMPARE_COMMIT= COMPARE_TARGET=
+if [ -n "$COMPARE_REF" ]; then
+  COMPARE_COMMIT=$(git rev-parse --verify --quiet "$COMPARE_REF^{commit}") || { echo "bench: $COMPARE_REF is not a commit" >&2; exit 1; }
+  COMPARE_TARGET=callpush@$(git rev-parse --short "$COMPARE_COMMIT")
+  if [ -z "${BENCH_TARGETS:-}" ]; then
+    TARGETS="$TARGETS $COMPARE_TARGET"
+  else
+    named=
+    for target in $TARGETS; do
+      case $target in
+        callpush@?*)
+          [ "$(git rev-parse --verify --quiet "${target#callpush@}^{commit}")" = "$COMPARE_COMMIT" ] \
+            || { echo "bench: $target is not $COMPARE_REF: one older build per run" >&2; exit 1; }
+          target=$COMPARE_TARGET ;;
+      esac
+      named="$named $target"
+    done
+    TARGETS=${named# }
+  fi
+  [[ " $TARGETS " == *" $COMPARE_TARGET "* ]] || COMPARE_TARGET=
+fi
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "bench: $1 is missing ($2)" >&2; exit 1; }; }
 need dotnet "the .NET SDK"
@@ -34,6 +64,7 @@ WORK=$(mktemp -d /tmp/callpush-bench.XXXXXX)
 PGDATA_DIR=$WORK/pg
 declare -A SERVICE_PID=() SERVICE_PORT=()
 PG_STARTED=
+COMPARE_TREE=
 
 as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
@@ -42,6 +73,10 @@ cleanup() {
   for name in "${!SERVICE_PID[@]}"; do stop_service "$name"; done
   if [ -n "$PG_STARTED" ]; then
     as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  if [ -n "$COMPARE_TREE" ]; then
+    git -C "$ROOT" worktree remove --force "$COMPARE_TREE" >/dev/null 2>&1 || true
+    git -C "$ROOT" worktree prune >/dev/null 2>&1 || true
   fi
   if [ "${BENCH_KEEP:-}" = 1 ]; then echo "bench: work folder kept: $WORK"; else rm -rf "$WORK"; fi
   exit $status
@@ -65,6 +100,7 @@ PG_STARTED=1
 export PGHOST=127.0.0.1 PGPORT PGUSER=postgres
 sql() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$1" -c "$2"; }
 connection_string() { echo "Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=$1${BENCH_CONNECTION_OPTIONS:+;$BENCH_CONNECTION_OPTIONS}"; }
+database_of() { echo "bench_${1//[^A-Za-z0-9_]/_}"; } # callpush@1a2b3c4 -> bench_callpush_1a2b3c4
 
 # --- Builds (Release). ---
 log "building CallPush and the baseline (Release)"
@@ -72,16 +108,33 @@ dotnet build -c Release -v q -nologo src/CallPush.Api >"$WORK/build.log" 2>&1 ||
 dotnet build -c Release -v q -nologo bench/Baseline >>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
 CALLPUSH_DLL=${BENCH_CALLPUSH_DLL:-$ROOT/src/CallPush.Api/bin/Release/net10.0/CallPush.Api.dll}
 BASELINE_DLL=$ROOT/bench/Baseline/bin/Release/net10.0/Baseline.dll
+declare -A DLL_OF=([callpush]=$CALLPUSH_DLL) TEMPLATE_OF=()
+if [ -n "$COMPARE_TARGET" ]; then
+  COMPARE_TREE=$WORK/compare-src
+  log "building $COMPARE_TARGET (Release) in a temporary worktree"
+  git worktree add --detach "$COMPARE_TREE" "$COMPARE_COMMIT" >>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+  dotnet build -c Release -v q -nologo "$COMPARE_TREE/src/CallPush.Api" >>"$WORK/build.log" 2>&1 || { cat "$WORK/build.log"; exit 1; }
+  DLL_OF[$COMPARE_TARGET]=$COMPARE_TREE/src/CallPush.Api/bin/Release/net10.0/CallPush.Api.dll
+fi
 
-# CallPush is measured with the authentication it ships with: Basic when this tree has it, otherwise none.
-AUTH_MODE=None
-AUTH_ENV=()
-BENCH_AUTHORIZATION=
-if grep -rqs '"CallPush:Auth"' src/CallPush.Api; then
-  AUTH_MODE=Basic
-  password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-  AUTH_ENV=(CallPush__Auth__Mode=Basic CallPush__Auth__Basic__Username=bench "CallPush__Auth__Basic__Password=$password")
-  BENCH_AUTHORIZATION="Basic $(printf 'bench:%s' "$password" | base64 -w0)"
+# CallPush is measured with the authentication its tree ships with: Basic when it has it, otherwise none.
+declare -A AUTH_MODE_OF=() AUTH_ENV_OF=() AUTH_HEADER_OF=()
+detect_auth() { # target source-tree
+  AUTH_MODE_OF[$1]=None AUTH_ENV_OF[$1]= AUTH_HEADER_OF[$1]=
+  if grep -rqs '"CallPush:Auth"' "$2/src/CallPush.Api"; then
+    local password; password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+    AUTH_MODE_OF[$1]=Basic
+    AUTH_ENV_OF[$1]="CallPush__Auth__Mode=Basic CallPush__Auth__Basic__Username=bench CallPush__Auth__Basic__Password=$password"
+    AUTH_HEADER_OF[$1]="Basic $(printf 'bench:%s' "$password" | base64 -w0)"
+  fi
+}
+detect_auth callpush "$ROOT"
+# The baseline checks no credentials, but it is sent the same header so that it reads the same request.
+AUTH_HEADER_OF[baseline]=${AUTH_HEADER_OF[callpush]}
+if [ -n "$COMPARE_TARGET" ]; then
+  detect_auth "$COMPARE_TARGET" "$COMPARE_TREE"
+  [ "${AUTH_MODE_OF[$COMPARE_TARGET]}" = "${AUTH_MODE_OF[callpush]}" ] \
+    || log "warning: $COMPARE_TARGET runs with authentication ${AUTH_MODE_OF[$COMPARE_TARGET]}, callpush with ${AUTH_MODE_OF[callpush]}"
 fi
 
 start_service() { # name dll database [env...]
@@ -112,12 +165,21 @@ stop_service() { # name
   unset "SERVICE_PID[$1]"
 }
 
-# --- Schema: CallPush migrates a template database once; every target gets a fresh copy of it. ---
+# --- Schema: CallPush migrates a template database once; every target gets a fresh copy of it. An older build gets
+# a template of its own, migrated by itself, so that a schema change between the two commits cannot break it. ---
 log "creating the schema"
 sql postgres "CREATE DATABASE bench_template"
 start_service schema "$CALLPUSH_DLL" bench_template
 stop_service schema
-for target in $TARGETS; do sql postgres "CREATE DATABASE bench_$target TEMPLATE bench_template"; done
+if [ -n "$COMPARE_TARGET" ]; then
+  TEMPLATE_OF[$COMPARE_TARGET]=$(database_of "template_$COMPARE_TARGET")
+  sql postgres "CREATE DATABASE ${TEMPLATE_OF[$COMPARE_TARGET]}"
+  start_service schema "${DLL_OF[$COMPARE_TARGET]}" "${TEMPLATE_OF[$COMPARE_TARGET]}"
+  stop_service schema
+fi
+for target in $TARGETS; do
+  sql postgres "CREATE DATABASE $(database_of "$target") TEMPLATE ${TEMPLATE_OF[$target]:-bench_template}"
+done
 
 # --- pgbench's variables: the values of bench/cdr-2p.json, as CallPush binds them. ---
 ts() { date -u -d "@$1" '+%Y-%m-%d %H:%M:%S+00'; }
@@ -160,7 +222,7 @@ run_pgbench() { # conns seconds record?
   mkdir -p "$prefix.logs"
   [ "$(id -u)" = 0 ] && chown postgres: "$prefix.logs"
   pgbench -n -M prepared -c "$c" -j "$(threads_for "$c")" -T "$seconds" -f bench/pgbench/cdr-push.sql "${PGBENCH_VARS[@]}" \
-    -l --log-prefix="$prefix.logs/tx" bench_pgbench >"$prefix.out" 2>&1 || { cat "$prefix.out"; exit 1; }
+    -l --log-prefix="$prefix.logs/tx" "$(database_of pgbench)" >"$prefix.out" 2>&1 || { cat "$prefix.out"; exit 1; }
   [ "$3" = record ] || return 0
   local tps failed
   tps=$(sed -nE 's/^tps = ([0-9.]+) .*/\1/p' "$prefix.out" | head -1)
@@ -173,7 +235,7 @@ run_wrk() { # target conns seconds record?
   local target=$1 c=$2 seconds=$3 out pid=${SERVICE_PID[$1]}
   [ -r "/proc/$pid/clear_refs" ] && echo 5 >"/proc/$pid/clear_refs" 2>/dev/null || true
   local cpu_before; cpu_before=$(cpu_ticks "$pid")
-  out=$(BENCH_BODY=$BODY BENCH_AUTHORIZATION=$BENCH_AUTHORIZATION wrk -t"$(threads_for "$c")" -c"$c" -d"${seconds}s" --timeout 10s \
+  out=$(BENCH_BODY=$BODY BENCH_AUTHORIZATION=${AUTH_HEADER_OF[$target]:-} wrk -t"$(threads_for "$c")" -c"$c" -d"${seconds}s" --timeout 10s \
     -s bench/wrk/push.lua "http://127.0.0.1:${SERVICE_PORT[$target]}/push")
   [ "$4" = record ] || return 0
   local line requests duration p50 p99 non2xx errors rss
@@ -195,8 +257,9 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 for target in $TARGETS; do
   case $target in
     pgbench) ;;
-    baseline) start_service baseline "$BASELINE_DLL" bench_baseline ;;
-    callpush) start_service callpush "$CALLPUSH_DLL" bench_callpush "${AUTH_ENV[@]}" ${BENCH_CALLPUSH_ENV:-} ;;
+    baseline) start_service baseline "$BASELINE_DLL" "$(database_of baseline)" ;;
+    # The settings are single words (KEY=value, no spaces): word splitting passes them to env one by one.
+    callpush|"$COMPARE_TARGET") start_service "$target" "${DLL_OF[$target]}" "$(database_of "$target")" ${AUTH_ENV_OF[$target]} ${BENCH_CALLPUSH_ENV:-} ;;
     *) echo "bench: unknown target $target" >&2; exit 1 ;;
   esac
 done
@@ -220,7 +283,7 @@ done
 for target in $TARGETS; do
   [ "$target" = pgbench ] || stop_service "$target"
   # The same rows must have been written whatever wrote them: 2 participants and 2 key presses per session.
-  counts=$(sql "bench_$target" "SELECT (SELECT count(*) FROM push_log) || ' pushes, ' || (SELECT count(*) FROM call_sessions) || ' sessions, '
+  counts=$(sql "$(database_of "$target")" "SELECT (SELECT count(*) FROM push_log) || ' pushes, ' || (SELECT count(*) FROM call_sessions) || ' sessions, '
     || round((SELECT count(*) FROM serve_participants)::numeric / GREATEST(1, (SELECT count(*) FROM call_sessions)), 2) || ' participants and '
     || round((SELECT count(*) FROM ivr_key_presses)::numeric / GREATEST(1, (SELECT count(*) FROM call_sessions)), 2) || ' key presses per session'")
   log "$target stored: $counts"
@@ -231,11 +294,16 @@ done
 value() { awk -F'\t' -v t="$1" -v c="$2" -v f="$3" '$1 == t && $2 == c { print $f }' "$RESULTS"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "-"; else printf "%.2f", a / b }'; }
 REPORT=$WORK/report.md
+COMPARE_NOTE=
+if [ -n "$COMPARE_TARGET" ]; then
+  COMPARE_NOTE=" $COMPARE_TARGET is commit $COMPARE_COMMIT (\"$(git log -1 --format=%s "$COMPARE_COMMIT")\"), \
+authentication ${AUTH_MODE_OF[$COMPARE_TARGET]}."
+fi
 {
   echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(lscpu | sed -nE 's/^Model name: +//p' | head -1)), \
 $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) memory, load average before the run: $LOAD_BEFORE; \
 ${DURATION}s per run after a ${WARMUP}s warm-up; commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)'); \
-CallPush authentication: $AUTH_MODE."
+CallPush authentication: ${AUTH_MODE_OF[callpush]}.$COMPARE_NOTE"
   echo
   echo "| target | connections | pushes/s | p50 ms | p99 ms | peak RSS MB | service CPU µs/push | failed |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -248,6 +316,14 @@ CallPush authentication: $AUTH_MODE."
   for c in $CONNECTIONS; do
     echo "| $c | $(ratio "$(value callpush "$c" 3)" "$(value baseline "$c" 3)") | $(ratio "$(value callpush "$c" 3)" "$(value pgbench "$c" 3)") |"
   done
+  if [ -n "$COMPARE_TARGET" ]; then
+    echo
+    echo "| connections | pushes/s callpush / $COMPARE_TARGET | CPU µs/push callpush / $COMPARE_TARGET |"
+    echo "| ---: | ---: | ---: |"
+    for c in $CONNECTIONS; do
+      echo "| $c | $(ratio "$(value callpush "$c" 3)" "$(value "$COMPARE_TARGET" "$c" 3)") | $(ratio "$(value callpush "$c" 8)" "$(value "$COMPARE_TARGET" "$c" 8)") |"
+    done
+  fi
   echo
   echo "Rows stored per target (a check that each wrote the same thing):"
   echo
@@ -264,6 +340,16 @@ TARGET_CHECKS=$(
   p99=$(value callpush 64 5); [ -n "$p99" ] && echo "- CallPush p99 at 64 connections < 50 ms: $p99 ms $(awk -v v="$p99" 'BEGIN { print ((v < 50) ? "(met)" : "(MISSED)") }')"
   rss=$(awk -F'\t' '$1 == "callpush" && $6 > m { m = $6 } END { print m }' "$RESULTS")
   [ -n "$rss" ] && echo "- CallPush peak RSS < 200 MB: $rss MB $(awk -v v="$rss" 'BEGIN { print ((v < 200) ? "(met)" : "(MISSED)") }')"
+  if [ -n "$COMPARE_TARGET" ]; then
+    for c in $CONNECTIONS; do
+      [ "$c" -ge 16 ] || continue
+      r=$(ratio "$(value callpush "$c" 3)" "$(value "$COMPARE_TARGET" "$c" 3)")
+      [ "$r" != - ] && echo "- pushes/s callpush / $COMPARE_TARGET at $c connections >= 0.9: $r $(awk -v r="$r" 'BEGIN { print ((r >= 0.9) ? "(met)" : "(MISSED)") }')"
+      r=$(ratio "$(value callpush "$c" 8)" "$(value "$COMPARE_TARGET" "$c" 8)")
+      [ "$r" != - ] && echo "- CPU per push callpush / $COMPARE_TARGET at $c connections <= 1.1: $r $(awk -v r="$r" 'BEGIN { print ((r <= 1.1) ? "(met)" : "(MISSED)") }')"
+    done
+  fi
+  true
 )
 { echo; echo "Targets:"; echo; echo "$TARGET_CHECKS"; } >>"$REPORT"
 

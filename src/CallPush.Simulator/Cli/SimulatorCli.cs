@@ -48,12 +48,12 @@ internal static class SimulatorCli
             console.MarkupLine($"Session [bold]{Markup.Escape(session.SessionId)}[/]: {(session.Cdr.Direction == 0 ? "inbound" : "outbound")}, " +
                 $"{Markup.Escape(session.Cdr.EndStatusString)}, {session.Participants} participant(s), {session.Records.Count} recording(s), " +
                 $"{(session.Voicemail is null ? "no" : "a")} voicemail");
-            var outcomes = new List<PushOutcome>();
+            var deliveries = new List<PushDelivery>();
             foreach (var push in session.Pushes())
             {
-                var outcome = await client.SendAsync(push, cancellationToken);
-                outcomes.Add(outcome);
-                foreach (var attempt in outcome.Attempts)
+                var delivery = await client.SendAsync(push, cancellationToken);
+                deliveries.Add(delivery);
+                foreach (var attempt in delivery.Attempts)
                 {
                     console.Write(new Rule($"{push.Action} push, attempt {attempt.Number}") { Justification = Justify.Left });
                     console.WriteLine(attempt.Request ?? "(the request could not be built)");
@@ -67,12 +67,12 @@ internal static class SimulatorCli
             if (parse.GetValue(manifestPath) is { } path)
             {
                 await using var manifest = new ManifestWriter(path);
-                manifest.Write(new DeliveredSession(session, outcomes).ToManifest());
+                manifest.Write(new DeliveredSession(session, deliveries).ToManifest());
             }
-            var failed = outcomes.Count(o => !o.Acknowledged);
+            var failed = deliveries.Count(d => !d.Acknowledged);
             console.MarkupLine(failed == 0
-                ? $"[green]All {outcomes.Count} pushes were answered ErrCode 0.[/]"
-                : $"[red]{failed} of {outcomes.Count} pushes were not answered ErrCode 0 after {client.Options.MaxRetries} re-pushes.[/]");
+                ? $"[green]All {deliveries.Count} pushes were answered ErrCode 0.[/]"
+                : $"[red]{failed} of {deliveries.Count} pushes were not answered ErrCode 0 after {client.Options.MaxRetries} re-pushes.[/]");
             return failed == 0 ? 0 : 1;
         });
         return command;

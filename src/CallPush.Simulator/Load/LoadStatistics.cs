@@ -41,18 +41,18 @@ internal sealed class LoadStatistics
 
     public void Record(DeliveredSession delivered)
     {
-        foreach (var outcome in delivered.Outcomes)
+        foreach (var delivery in delivered.Deliveries)
         {
             Interlocked.Increment(ref _pushes);
-            Interlocked.Increment(ref outcome.Acknowledged ? ref _acknowledged : ref _failed);
-            Interlocked.Add(ref _attempts, outcome.Attempts.Count);
-            foreach (var attempt in outcome.Attempts)
+            Interlocked.Increment(ref delivery.Acknowledged ? ref _acknowledged : ref _failed);
+            Interlocked.Add(ref _attempts, delivery.Attempts.Count);
+            foreach (var attempt in delivery.Attempts)
             {
                 _outcomes.AddOrUpdate(attempt.Outcome, 1, static (_, n) => n + 1);
             }
             lock (_lock)
             {
-                foreach (var attempt in outcome.Attempts)
+                foreach (var attempt in delivery.Attempts)
                 {
                     _latencies.Add(attempt.Latency.TotalMilliseconds);
                 }

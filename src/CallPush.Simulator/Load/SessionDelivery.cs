@@ -27,25 +27,25 @@ internal sealed class SessionDelivery(PushClient client, FaultOptions faults)
             ordered.Add(cdr.AsRepush());
         }
 
-        var outcomes = new List<PushOutcome>(ordered.Count + 1);
+        var deliveries = new List<PushDelivery>(ordered.Count + 1);
         foreach (var push in ordered)
         {
             if (Happens(random, faults.Duplicates))
             {
-                outcomes.AddRange(await Task.WhenAll(client.SendAsync(push, cancellationToken), client.SendAsync(push, cancellationToken)));
+                deliveries.AddRange(await Task.WhenAll(client.SendAsync(push, cancellationToken), client.SendAsync(push, cancellationToken)));
             }
             else
             {
-                outcomes.Add(await client.SendAsync(push, cancellationToken));
+                deliveries.Add(await client.SendAsync(push, cancellationToken));
             }
         }
-        return new DeliveredSession(session, outcomes);
+        return new DeliveredSession(session, deliveries);
     }
 
     private static bool Happens(Random random, double share) => share > 0 && random.NextDouble() < share;
 }
 
-internal sealed record DeliveredSession(SimulatedSession Session, IReadOnlyList<PushOutcome> Outcomes)
+internal sealed record DeliveredSession(SimulatedSession Session, IReadOnlyList<PushDelivery> Deliveries)
 {
     public ManifestSession ToManifest() => new(
         Session.SdkAppId,
@@ -56,10 +56,10 @@ internal sealed record DeliveredSession(SimulatedSession Session, IReadOnlyList<
         Session.Participants,
         Session.Records.Count,
         Session.Voicemail is null ? 0 : 1,
-        [.. Outcomes.GroupBy(o => o.Push.Uuid).Select(g => new ManifestPush(
+        [.. Deliveries.GroupBy(d => d.Push.Uuid).Select(g => new ManifestPush(
             g.First().Push.Action,
             g.Key,
-            g.Any(o => o.Acknowledged),
+            g.Any(d => d.Acknowledged),
             g.Count(),
-            g.Sum(o => o.Attempts.Count)))]);
+            g.Sum(d => d.Attempts.Count)))]);
 }

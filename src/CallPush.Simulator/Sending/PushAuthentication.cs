@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Duende.IdentityModel;
+using Duende.IdentityModel.Client;
 
 namespace CallPush.Simulator.Sending;
 
@@ -105,7 +107,15 @@ internal sealed class ClientCredentialsAuthentication(
     private async Task<CachedToken> FetchAndKeepAsync()
     {
         using var timeout = new CancellationTokenSource(TokenRequestTimeout);
-        var token = await FetchAsync(timeout.Token);
+        CachedToken token;
+        try
+        {
+            token = await FetchAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TokenRequestException($"the token endpoint {tokenUrl} did not answer within {TokenRequestTimeout.TotalSeconds:0} s");
+        }
         lock (_lock)
         {
             _token = token;
@@ -115,51 +125,46 @@ internal sealed class ClientCredentialsAuthentication(
 
     private async Task<CachedToken> FetchAsync(CancellationToken cancellationToken)
     {
-        var form = new List<KeyValuePair<string, string>> { new("grant_type", "client_credentials") };
-        if (!string.IsNullOrEmpty(scope))
-        {
-            form.Add(new("scope", scope));
-        }
-        using var request = new HttpRequestMessage(HttpMethod.Post, tokenUrl) { Content = new FormUrlEncodedContent(form) };
-        // RFC 6749 2.3.1: the id and secret are form-urlencoded before they are joined and base64-encoded.
-        var credentials = Uri.EscapeDataString(clientId) + ":" + Uri.EscapeDataString(clientSecret);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(credentials)));
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-
         var requestedAt = time.GetUtcNow();
-        using var response = await http.SendAsync(request, cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        using var response = await http.RequestClientCredentialsTokenAsync(new ClientCredentialsTokenRequest
+        {
+            Address = tokenUrl.AbsoluteUri,
+            ClientId = clientId,
+            ClientSecret = clientSecret,
+            Scope = scope,
+            ClientCredentialStyle = ClientCredentialStyle.AuthorizationHeader,
+            // RFC 6749 2.3.1: the id and secret are form-urlencoded before they are joined and base64-encoded (also the default).
+            AuthorizationHeaderStyle = BasicAuthenticationHeaderStyle.Rfc6749,
+        }, cancellationToken);
+        if (response.HttpResponse is null)
+        {
+            throw new TokenRequestException($"the token endpoint {tokenUrl} could not be reached: {response.Exception?.Message}");
+        }
         Interlocked.Increment(ref _tokensFetched);
-        JsonElement root;
-        try
+        var status = (int)response.HttpStatusCode;
+        // Checked first: the library's error properties read fields of the body and throw on JSON that is not an object.
+        if (response.Json is not { ValueKind: JsonValueKind.Object })
         {
-            using var document = JsonDocument.Parse(body);
-            root = document.RootElement.Clone();
+            throw new TokenRequestException($"the token endpoint {tokenUrl} answered HTTP {status} without a JSON object");
         }
-        catch (JsonException)
+        if (response.IsError)
         {
-            throw new TokenRequestException($"the token endpoint {tokenUrl} answered HTTP {(int)response.StatusCode} without a JSON body");
+            // A 401 is reported as an HTTP error whose Error is the reason phrase: the OAuth error code is in the body.
+            var error = response.TryGet(OidcConstants.TokenResponse.Error) ?? "no error code";
+            var description = string.IsNullOrEmpty(response.ErrorDescription) ? string.Empty : ": " + response.ErrorDescription;
+            throw new TokenRequestException($"the token endpoint {tokenUrl} refused the client (HTTP {status}, {error}{description})");
         }
-        if (!response.IsSuccessStatusCode || root.ValueKind != JsonValueKind.Object)
-        {
-            var error = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var e) ? e.ToString() : "no error code";
-            var description = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error_description", out var d) ? ": " + d : string.Empty;
-            throw new TokenRequestException($"the token endpoint {tokenUrl} refused the client (HTTP {(int)response.StatusCode}, {error}{description})");
-        }
-        if (!root.TryGetProperty("access_token", out var accessToken) || accessToken.ValueKind != JsonValueKind.String
-            || accessToken.GetString() is not { Length: > 0 } value)
+        if (string.IsNullOrEmpty(response.AccessToken))
         {
             throw new TokenRequestException($"the token endpoint {tokenUrl} answered without an access_token");
         }
-        if (!root.TryGetProperty("token_type", out var tokenType) || !string.Equals(tokenType.GetString(), "Bearer", StringComparison.OrdinalIgnoreCase))
+        if (!string.Equals(response.TokenType, OidcConstants.TokenResponse.BearerTokenType, StringComparison.OrdinalIgnoreCase))
         {
             throw new TokenRequestException($"the token endpoint {tokenUrl} answered a token_type other than Bearer");
         }
-        var lifetime = root.TryGetProperty("expires_in", out var expiresIn) && expiresIn.TryGetInt64(out var seconds) && seconds > 0
-            ? TimeSpan.FromSeconds(seconds)
-            : LifetimeWithoutExpiresIn;
+        var lifetime = response.ExpiresIn > 0 ? TimeSpan.FromSeconds(response.ExpiresIn) : LifetimeWithoutExpiresIn;
         var margin = TimeSpan.FromTicks(Math.Min(MaxRenewalMargin.Ticks, lifetime.Ticks / 10));
-        return new CachedToken(value, requestedAt + lifetime - margin);
+        return new CachedToken(response.AccessToken, requestedAt + lifetime - margin);
     }
 
     private sealed record CachedToken(string Value, DateTimeOffset RenewAt);

@@ -40,7 +40,8 @@ internal sealed record PushAttempt(int Number, int? HttpStatus, int? ErrCode, st
         : Failure ?? "no ErrCode";
 }
 
-internal sealed record PushOutcome(SimulatedPush Push, IReadOnlyList<PushAttempt> Attempts)
+/// <summary>What happened to one push: every attempt to deliver it, the last one acknowledged or the re-pushes used up.</summary>
+internal sealed record PushDelivery(SimulatedPush Push, IReadOnlyList<PushAttempt> Attempts)
 {
     public bool Acknowledged => Attempts.Count > 0 && Attempts[^1].Acknowledged;
 }
@@ -60,7 +61,7 @@ internal sealed class PushClient(HttpClient http, PushClientOptions options, Pus
 
     public PushAuthentication Authentication => authentication;
 
-    public async Task<PushOutcome> SendAsync(SimulatedPush push, CancellationToken cancellationToken = default)
+    public async Task<PushDelivery> SendAsync(SimulatedPush push, CancellationToken cancellationToken = default)
     {
         var attempts = new List<PushAttempt>(1);
         for (var number = 1; ; number++)
@@ -69,7 +70,7 @@ internal sealed class PushClient(HttpClient http, PushClientOptions options, Pus
             attempts.Add(attempt);
             if (attempt.Acknowledged || number > options.MaxRetries || cancellationToken.IsCancellationRequested)
             {
-                return new PushOutcome(push, attempts);
+                return new PushDelivery(push, attempts);
             }
             if (options.RetryDelay > TimeSpan.Zero)
             {
@@ -79,7 +80,7 @@ internal sealed class PushClient(HttpClient http, PushClientOptions options, Pus
                 }
                 catch (OperationCanceledException)
                 {
-                    return new PushOutcome(push, attempts);
+                    return new PushDelivery(push, attempts);
                 }
             }
         }

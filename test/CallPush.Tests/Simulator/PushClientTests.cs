@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using CallPush.Simulator.Sending;
 using CallPush.Simulator.Sessions;
@@ -25,10 +26,10 @@ public sealed class PushClientTests
         using var http = new HttpClient();
         var push = Generator.Next().Pushes()[0];
 
-        var outcome = await Client(http, receiver).SendAsync(push);
+        var delivery = await Client(http, receiver).SendAsync(push);
 
-        Assert.True(outcome.Acknowledged);
-        Assert.Equal(new int?[] { 5030, 5030, 0 }, outcome.Attempts.Select(a => a.ErrCode));
+        Assert.True(delivery.Acknowledged);
+        Assert.Equal(new int?[] { 5030, 5030, 0 }, delivery.Attempts.Select(a => a.ErrCode));
         var requests = receiver.Requests.ToList();
         Assert.Equal(3, requests.Count);
         Assert.All(requests, r =>
@@ -47,11 +48,11 @@ public sealed class PushClientTests
             app.MapPost("/push", () => Results.Text("<html>bad gateway</html>", "text/html", statusCode: 502)));
         using var http = new HttpClient();
 
-        var outcome = await Client(http, receiver).SendAsync(Generator.Next().Pushes()[0]);
+        var delivery = await Client(http, receiver).SendAsync(Generator.Next().Pushes()[0]);
 
-        Assert.False(outcome.Acknowledged);
-        Assert.Equal(4, outcome.Attempts.Count);
-        Assert.All(outcome.Attempts, a => Assert.Equal("HTTP 502 without ErrCode", a.Outcome));
+        Assert.False(delivery.Acknowledged);
+        Assert.Equal(4, delivery.Attempts.Count);
+        Assert.All(delivery.Attempts, a => Assert.Equal("HTTP 502 without ErrCode", a.Outcome));
         Assert.Single(receiver.Requests.Select(r => r.PushUuid).Distinct());
     }
 
@@ -69,10 +70,10 @@ public sealed class PushClientTests
         }));
         using var http = new HttpClient();
 
-        var outcome = await Client(http, receiver, timeout: TimeSpan.FromSeconds(1)).SendAsync(Generator.Next().Pushes()[0]);
+        var delivery = await Client(http, receiver, timeout: TimeSpan.FromSeconds(1)).SendAsync(Generator.Next().Pushes()[0]);
 
-        Assert.True(outcome.Acknowledged);
-        Assert.Equal(new[] { "timeout", "0" }, outcome.Attempts.Select(a => a.Outcome));
+        Assert.True(delivery.Acknowledged);
+        Assert.Equal(new[] { "timeout", "0" }, delivery.Attempts.Select(a => a.Outcome));
     }
 
     [Fact]
@@ -97,8 +98,7 @@ public sealed class PushClientTests
             app.MapPost("/oauth/token", (HttpContext context) =>
             {
                 var form = context.Request.Form;
-                var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes("client%201:s%3Acret"));
-                if (form["grant_type"] != "client_credentials" || context.Request.Headers.Authorization != expected)
+                if (form["grant_type"] != "client_credentials" || ClientOf(context.Request) != ("client 1", "s:cret+1"))
                 {
                     return Results.Json(new { error = "invalid_client" }, statusCode: 401);
                 }
@@ -117,7 +117,7 @@ public sealed class PushClientTests
         });
         using var http = new HttpClient();
         var time = new ManualTime(DateTimeOffset.UtcNow);
-        var auth = new ClientCredentialsAuthentication(http, new Uri(receiver.BaseAddress, "/oauth/token"), "client 1", "s:cret", null, time);
+        var auth = new ClientCredentialsAuthentication(http, new Uri(receiver.BaseAddress, "/oauth/token"), "client 1", "s:cret+1", null, time);
         var client = Client(http, receiver, auth);
 
         var first = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => client.SendAsync(Generator.Next().Pushes()[0])));
@@ -136,5 +136,41 @@ public sealed class PushClientTests
         Assert.Equal(new int?[] { 4010, 0 }, afterRevocation.Attempts.Select(a => a.ErrCode));
         Assert.Equal(3, auth.TokensFetched);
         Assert.Equal("Bearer token-3", receiver.Requests.Last().Authorization);
+    }
+
+    [Fact]
+    public async Task A_refused_token_request_fails_the_push_with_the_token_endpoints_error_and_description()
+    {
+        await using var receiver = await FakeReceiver.StartAsync((app, _) =>
+        {
+            app.MapPost("/oauth/token", () => Results.Json(new { error = "invalid_client", error_description = "unknown client" }, statusCode: 401));
+            app.MapPost("/push", () => FakeReceiver.Answer(0));
+        });
+        using var http = new HttpClient();
+        var auth = new ClientCredentialsAuthentication(http, new Uri(receiver.BaseAddress, "/oauth/token"), "client 1", "wrong", null, TimeProvider.System);
+
+        var delivery = await Client(http, receiver, auth).SendAsync(Generator.Next().Pushes()[0]);
+
+        Assert.False(delivery.Acknowledged);
+        Assert.Equal(4, delivery.Attempts.Count);
+        Assert.All(delivery.Attempts, a =>
+        {
+            Assert.Equal("token request failed", a.Outcome);
+            Assert.Contains("(HTTP 401, invalid_client: unknown client)", a.ErrMsg, StringComparison.Ordinal);
+        });
+        Assert.DoesNotContain(receiver.Requests, r => r.Path == "/push");
+    }
+
+    /// <summary>The client id and secret as an RFC 6749 section 2.3.1 server reads them: both form-urldecoded after base64.</summary>
+    private static (string Id, string Secret)? ClientOf(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Basic ", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var pair = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..]));
+        var colon = pair.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0 ? null : (WebUtility.UrlDecode(pair[..colon]), WebUtility.UrlDecode(pair[(colon + 1)..]));
     }
 }
