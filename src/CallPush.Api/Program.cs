@@ -21,7 +21,8 @@ builder.AddPushAuthentication(); // first, so a misconfiguration stops start-up 
 builder.AddCallPushTelemetry();
 builder.AddServerLimits();
 builder.AddClientRateLimiting();
-builder.AddCallPushDatabase();
+var connectionString = LocalPostgresHosting.ConnectionStringOrStartLocal(builder);
+builder.AddCallPushDatabase(connectionString);
 builder.AddCallPushHealth();
 builder.AddPushIngestion();
 
