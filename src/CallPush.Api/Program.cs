@@ -22,7 +22,8 @@ builder.AddPushAuthentication(); // first, so a misconfiguration stops start-up 
 builder.AddCallPushTelemetry();
 builder.AddServerLimits();
 builder.AddClientRateLimiting();
-builder.AddCallPushDatabase();
+var connectionString = LocalPostgresHosting.ConnectionStringOrStartLocal(builder);
+builder.AddCallPushDatabase(connectionString);
 builder.AddCallPushHealth();
 builder.AddPushIngestion();
 builder.Services.AddFastEndpoints(discovery => discovery.Assemblies = [typeof(Program).Assembly]);

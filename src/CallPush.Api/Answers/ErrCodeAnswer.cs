@@ -7,6 +7,7 @@ public sealed record ErrCodeAnswer(
     [property: JsonPropertyName("ErrCode")] int ErrCode,
     [property: JsonPropertyName("ErrMsg")] string ErrMsg)
 {
+    [JsonIgnore]
     public int HttpStatus => ErrCodes.HttpStatus(ErrCode);
 
     /// <summary>Writes the answer with its HTTP status; headers such as <c>Retry-After</c> are set before.</summary>

@@ -1,3 +1,6 @@
+using CallPush.Api.Persistence;
+using Microsoft.EntityFrameworkCore;
+
 namespace CallPush.Api.Hosting;
 
 /// <summary>Starts a private PostgreSQL for a service run without <c>ConnectionStrings__CallPush</c>.</summary>
@@ -5,8 +8,27 @@ internal static class LocalPostgresHosting
 {
     public const string Section = "CallPush:LocalPostgres";
 
-    /// <summary>Starts (or adopts) the cluster and returns its connection string; exits with one line when impossible.</summary>
-    public static string Start(WebApplicationBuilder builder)
+    /// <summary>
+    /// <c>ConnectionStrings__CallPush</c> when it is set; otherwise starts (or adopts) the private cluster and returns its
+    /// connection string, or exits with one line when that is impossible.
+    /// </summary>
+    public static string ConnectionStringOrStartLocal(WebApplicationBuilder builder)
+    {
+        var configured = builder.Configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return configured;
+        }
+        // Should the EF Core tools ever build the host (they do for a context without a design-time factory), they run
+        // Program up to Build() and never start or stop it: a cluster started here would be left running.
+        if (EF.IsDesignTime)
+        {
+            return CallPushDesignTimeDbContextFactory.PlaceholderConnectionString;
+        }
+        return Start(builder);
+    }
+
+    private static string Start(WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(Section);
         var settings = new LocalPostgresSettings(

@@ -16,7 +16,8 @@ internal static class MigrateCommand
     /// <summary>Exit code 0 when the schema is current; otherwise one line on standard error that says why.</summary>
     public static async Task<int> RunAsync(WebApplicationBuilder builder)
     {
-        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(DatabaseOptions.ConnectionStringName)))
+        var connectionString = builder.Configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
         {
             // Migrating the private development cluster is what a plain start-up already does.
             await Console.Error.WriteLineAsync(
@@ -26,7 +27,7 @@ internal static class MigrateCommand
 
         // The failure line below says what went wrong; EF Core's and Npgsql's own multi-line error logs would repeat it.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None).AddFilter("Npgsql", LogLevel.None);
-        builder.AddCallPushDatabase();
+        builder.AddCallPushDatabase(connectionString);
         await using var app = builder.Build();
         await using var scope = app.Services.CreateAsyncScope();
         try

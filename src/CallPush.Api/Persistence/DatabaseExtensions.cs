@@ -1,4 +1,3 @@
-using CallPush.Api.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -7,17 +6,11 @@ namespace CallPush.Api.Persistence;
 internal static class DatabaseExtensions
 {
     /// <summary>
-    /// PostgreSQL from <c>ConnectionStrings__CallPush</c>, or a private local cluster when it is not set; one
-    /// NpgsqlDataSource shared by EF Core (schema, migrations) and the push writer.
+    /// Registers the database on <paramref name="connectionString"/>: one NpgsqlDataSource shared by EF Core (schema,
+    /// migrations) and the push writer. Registration only: nothing is started or connected here.
     /// </summary>
-    public static WebApplicationBuilder AddCallPushDatabase(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddCallPushDatabase(this WebApplicationBuilder builder, string connectionString)
     {
-        var connectionString = builder.Configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            connectionString = LocalPostgresHosting.Start(builder);
-        }
-
         var settings = WithDefaults(connectionString);
 
         builder.Services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);

@@ -6,7 +6,7 @@ namespace CallPush.Api.Persistence.Migrations;
 
 [DbContext(typeof(CallPushDbContext))]
 [Migration("20261121090000_InitialSchema")]
-public sealed class InitialSchema : Migration
+public sealed partial class InitialSchema : Migration
 {
     private const string Identity = "Npgsql:ValueGenerationStrategy";
     private static readonly string[] AnalystTables =

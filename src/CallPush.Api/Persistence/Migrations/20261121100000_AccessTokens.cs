@@ -6,7 +6,7 @@ namespace CallPush.Api.Persistence.Migrations;
 /// <summary>Tokens issued by POST /oauth/token. Secret material: deliberately not granted to the analysts' role.</summary>
 [DbContext(typeof(CallPushDbContext))]
 [Migration("20261121100000_AccessTokens")]
-public sealed class AccessTokens : Migration
+public sealed partial class AccessTokens : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder)
     {
