@@ -38,12 +38,16 @@ internal static class OpenApi
                 settings.Title = "CallPush";
                 settings.Version = "v1";
                 settings.Description = "Receives the CDR, recording and voicemail pushes of Tencent Cloud Contact Center and stores each exactly once.";
-                settings.OperationProcessors.Add(new AllowedValuesProcessor());
-                foreach (var processor in document.Services.GetServices<IOperationProcessor>())
+                // FastEndpoints applies these settings more than once: add each processor once.
+                if (!settings.OperationProcessors.OfType<AllowedValuesProcessor>().Any())
+                {
+                    settings.OperationProcessors.Add(new AllowedValuesProcessor());
+                }
+                foreach (var processor in document.Services.GetServices<IOperationProcessor>().Where(p => !settings.OperationProcessors.Contains(p)))
                 {
                     settings.OperationProcessors.Add(processor);
                 }
-                foreach (var processor in document.Services.GetServices<IDocumentProcessor>())
+                foreach (var processor in document.Services.GetServices<IDocumentProcessor>().Where(p => !settings.DocumentProcessors.Contains(p)))
                 {
                     settings.DocumentProcessors.Add(processor);
                 }

@@ -46,12 +46,20 @@ internal sealed class PushAuthOpenApi(PushCredentials credentials) : IDocumentPr
         var security = context.OperationDescription.Operation.Security ??= [];
         foreach (var scheme in required)
         {
-            security.Add(new OpenApiSecurityRequirement { [scheme] = [] });
+            Require(security, scheme);
             if (scheme == PushAuthScheme.Bearer && credentials.IssuesTokens)
             {
-                security.Add(new OpenApiSecurityRequirement { [OAuth2] = [] });
+                Require(security, OAuth2);
             }
         }
         return true;
+    }
+
+    private static void Require(ICollection<OpenApiSecurityRequirement> security, string scheme)
+    {
+        if (!security.Any(requirement => requirement.ContainsKey(scheme)))
+        {
+            security.Add(new OpenApiSecurityRequirement { [scheme] = [] });
+        }
     }
 }

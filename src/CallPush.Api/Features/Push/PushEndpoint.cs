@@ -34,8 +34,6 @@ internal sealed class PushEndpoint(PushIngestion ingestion, CallPushMetrics metr
         Options(b => b.RequireRateLimiting(ClientRateLimiting.PolicyName));
         Description(b => b
             .WithName("Push")
-            .ClearDefaultAccepts()
-            .Accepts<JsonElement>("application/json", "*/*")
             .ClearDefaultProduces()
             .Produces<ErrCodeAnswer>(StatusCodes.Status200OK)
             .Produces<ErrCodeAnswer>(StatusCodes.Status400BadRequest)
@@ -109,7 +107,7 @@ internal sealed class PushEndpoint(PushIngestion ingestion, CallPushMetrics metr
             {
                 if (context.Request.Headers.TryGetValue(name, out var value) && value.Count > 0)
                 {
-                    writer.WriteString(name, value.ToString());
+                    writer.WriteString(name, PushText.Storable(value.ToString()));
                 }
             }
             if (context.Connection.RemoteIpAddress is { } remote)

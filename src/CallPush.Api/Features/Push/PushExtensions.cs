@@ -8,6 +8,7 @@ internal static class PushExtensions
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PushStore>();
         builder.Services.AddSingleton<PushIngestion>();
+        builder.Services.AddSingleton<NSwag.Generation.Processors.IOperationProcessor, PushOpenApi>();
         return builder;
     }
 }

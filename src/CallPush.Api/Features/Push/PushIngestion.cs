@@ -13,8 +13,6 @@ namespace CallPush.Api.Features.Push;
 /// <summary>Parses a push, stores it exactly once, and decides the answer.</summary>
 internal sealed partial class PushIngestion
 {
-    private const int MaxDedupKeyLength = 128;
-
     private readonly PushStore _store;
     private readonly DatabaseState _database;
     private readonly TimeProvider _time;
@@ -44,14 +42,14 @@ internal sealed partial class PushIngestion
         var row = new PushLogEntry
         {
             DedupKey = DedupKey(request),
-            PushUuid = request.PushUuid,
-            Action = actionKnown ? action.Name() : Truncate(request.Action),
-            Version = Truncate(request.Version),
+            PushUuid = PushText.Storable(request.PushUuid, int.MaxValue),
+            Action = actionKnown ? action.Name() : PushText.Storable(request.Action),
+            Version = PushText.Storable(request.Version),
             ReceivedAt = _time.GetUtcNow(),
             BodyBytes = request.Body.Length,
             Headers = request.HeadersJson,
             SdkAppId = parsed.SdkAppId,
-            SessionId = Truncate(parsed.SessionId),
+            SessionId = PushText.Storable(parsed.SessionId),
             Status = PushLogEntry.StatusOf(errCode),
             ErrorCode = errCode,
             Error = error,
@@ -151,7 +149,7 @@ internal sealed partial class PushIngestion
     /// </summary>
     private static string DedupKey(ReceivedPush request)
     {
-        if (request.PushUuid is { Length: > 0 and <= MaxDedupKeyLength } uuid)
+        if (request.PushUuid is { Length: > 0 and <= PushText.MaxDedupKeyLength } uuid && !uuid.Contains('\0', StringComparison.Ordinal))
         {
             return uuid;
         }
@@ -166,7 +164,6 @@ internal sealed partial class PushIngestion
         return "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private static string? Truncate(string? value) => value is { Length: > 256 } ? value[..256] : value;
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Stored {Action} push for session {SessionId} ({DedupKey})")]
     private static partial void LogStored(ILogger logger, string action, string? sessionId, string dedupKey);
