@@ -213,7 +213,12 @@ public sealed class TelemetryTests(PostgresFixture postgres)
         var readinessTrace = ActivityTraceId.CreateRandom();
         var pushTrace = ActivityTraceId.CreateRandom();
         using var spans = new RecordedSpans();
-        await using var app = await CallPushApp.StartAsync(postgres);
+        await using var collector = await OtlpCollector.StartAsync();
+        await using var app = await CallPushApp.StartAsync(postgres, new Dictionary<string, string?>
+        {
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint,
+            ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+        });
         app.Services.GetRequiredService<TracerProvider>().AddProcessor(spans);
         using var readinessClient = ClientInTrace(app, readinessTrace);
         using var pushClient = ClientInTrace(app, pushTrace);

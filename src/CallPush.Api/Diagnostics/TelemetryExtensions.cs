@@ -9,8 +9,8 @@ using OpenTelemetry.Trace;
 namespace CallPush.Api.Diagnostics;
 
 /// <summary>
-/// Traces, metrics and logs go through the OpenTelemetry SDK, which the host starts and, when it stops, flushes. They are
-/// exported with OTLP only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; without it they are still produced in process.
+/// With <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> set, traces, metrics and logs go through the OpenTelemetry SDK, which the
+/// host starts and, when it stops, flushes, and are exported with OTLP. Without it the SDK is not started at all.
 /// </summary>
 internal static class TelemetryExtensions
 {
@@ -32,7 +32,21 @@ internal static class TelemetryExtensions
             }
         });
 
-        var telemetry = builder.Services.AddOpenTelemetry()
+        var exportEnabled = !string.IsNullOrWhiteSpace(builder.Configuration[EndpointVariable])
+            && !string.Equals(builder.Configuration["OTEL_SDK_DISABLED"], "true", StringComparison.OrdinalIgnoreCase);
+        if (!exportEnabled)
+        {
+            // Without an exporter the SDK would record and tag every request's spans for nobody. The CallPush meter
+            // and ActivitySource still serve in-process listeners (dotnet-counters, dotnet-trace).
+            return builder;
+        }
+
+        // The exporter itself does not refuse a malformed endpoint (one it cannot parse it replaces with localhost).
+        builder.Services.AddOptions<OtlpExporterOptions>()
+            .Validate<IConfiguration>((_, configuration) => IsHttpUrl(configuration[EndpointVariable]),
+                $"{EndpointVariable} must be an absolute http:// or https:// URL, e.g. http://otel-collector:4317")
+            .ValidateOnStart();
+        builder.Services.AddOpenTelemetry()
             .ConfigureResource(DescribeService)
             .WithTracing(tracing => tracing
                 // Leaving the request out also leaves out everything under it, such as the readiness check's query.
@@ -47,20 +61,9 @@ internal static class TelemetryExtensions
             {
                 logging.IncludeFormattedMessage = true;
                 logging.IncludeScopes = true;
-            });
-
-        var exportEnabled = !string.IsNullOrWhiteSpace(builder.Configuration[EndpointVariable])
-            && !string.Equals(builder.Configuration["OTEL_SDK_DISABLED"], "true", StringComparison.OrdinalIgnoreCase);
-        if (exportEnabled)
-        {
-            // The exporter itself does not refuse a malformed endpoint (one it cannot parse it replaces with localhost).
-            builder.Services.AddOptions<OtlpExporterOptions>()
-                .Validate<IConfiguration>((_, configuration) => IsHttpUrl(configuration[EndpointVariable]),
-                    $"{EndpointVariable} must be an absolute http:// or https:// URL, e.g. http://otel-collector:4317")
-                .ValidateOnStart();
+            })
             // Reads the other OTEL_EXPORTER_OTLP_* settings from the host's configuration, the environment included.
-            telemetry.UseOtlpExporter();
-        }
+            .UseOtlpExporter();
         return builder;
     }
 
