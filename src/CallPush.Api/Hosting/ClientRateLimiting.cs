@@ -1,7 +1,7 @@
-using CallPush.Api.Answers;
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Threading.RateLimiting;
+using CallPush.Api.Answers;
 using CallPush.Api.Diagnostics;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
-using CallPush.Api.Answers;
 using System.Security.Cryptography;
 using System.Text;
+using CallPush.Api.Answers;
 using CallPush.Api.Persistence;
 using Microsoft.Extensions.Options;
 using Npgsql;

@@ -1,6 +1,6 @@
-using CallPush.Api.Answers;
 using System.Text;
 using System.Text.Json;
+using CallPush.Api.Answers;
 
 namespace CallPush.Api.Features.Push;
 
