@@ -2,6 +2,7 @@ using CallPush.Api.Answers;
 using CallPush.Api.Diagnostics;
 using CallPush.Api.Features.Auth;
 using CallPush.Api.Features.Push;
+using CallPush.Api.Features.Recordings;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
 using FastEndpoints;
@@ -26,6 +27,7 @@ var connectionString = LocalPostgresHosting.ConnectionStringOrStartLocal(builder
 builder.AddCallPushDatabase(connectionString);
 builder.AddCallPushHealth();
 builder.AddPushIngestion();
+builder.AddRecordings();
 builder.Services.AddFastEndpoints(discovery => discovery.Assemblies = [typeof(Program).Assembly]);
 builder.AddCallPushOpenApi();
 

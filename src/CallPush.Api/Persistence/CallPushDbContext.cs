@@ -13,6 +13,9 @@ public sealed class CallPushDbContext(DbContextOptions<CallPushDbContext> option
     public DbSet<IvrKeyPress> IvrKeyPresses => Set<IvrKeyPress>();
     public DbSet<Recording> Recordings => Set<Recording>();
     public DbSet<Voicemail> Voicemails => Set<Voicemail>();
+    public DbSet<RecordingFile> RecordingFiles => Set<RecordingFile>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<RecordingAccess> RecordingAccessLog => Set<RecordingAccess>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
