@@ -4,7 +4,6 @@ using CallPush.Api.Features.Auth;
 using CallPush.Api.Features.Push;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
-using FastEndpoints;
 
 StartupFailure.ExplainConfigurationErrors();
 if (args is [HashSecretCommand.Name])
@@ -26,7 +25,7 @@ var connectionString = LocalPostgresHosting.ConnectionStringOrStartLocal(builder
 builder.AddCallPushDatabase(connectionString);
 builder.AddCallPushHealth();
 builder.AddPushIngestion();
-builder.Services.AddFastEndpoints(discovery => discovery.Assemblies = [typeof(Program).Assembly]);
+builder.AddCallPushEndpoints();
 builder.AddCallPushOpenApi();
 
 var app = builder.Build();
@@ -35,7 +34,7 @@ app.UseErrorAnswers();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseFastEndpoints(ErrorAnswers.ConfigureFastEndpoints);
+app.UseCallPushEndpoints();
 app.UseCallPushOpenApi();
 
 await app.RunAsync();
