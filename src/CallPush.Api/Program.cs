@@ -5,7 +5,6 @@ using CallPush.Api.Features.Push;
 using CallPush.Api.Features.Recordings;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
-using FastEndpoints;
 
 StartupFailure.ExplainConfigurationErrors();
 if (args is [HashSecretCommand.Name])
@@ -28,7 +27,7 @@ builder.AddCallPushDatabase(connectionString);
 builder.AddCallPushHealth();
 builder.AddPushIngestion();
 builder.AddRecordings();
-builder.Services.AddFastEndpoints(discovery => discovery.Assemblies = [typeof(Program).Assembly]);
+builder.AddCallPushEndpoints();
 builder.AddCallPushOpenApi();
 
 var app = builder.Build();
@@ -37,7 +36,7 @@ app.UseErrorAnswers();
 app.UseRateLimiter();
 app.UseAuthentication();
 app.UseAuthorization();
-app.UseFastEndpoints(ErrorAnswers.ConfigureFastEndpoints);
+app.UseCallPushEndpoints();
 app.UseCallPushOpenApi();
 
 await app.RunAsync();

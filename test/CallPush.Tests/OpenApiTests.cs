@@ -96,4 +96,16 @@ public sealed class OpenApiTests(PostgresFixture postgres)
         Assert.Equal(HttpStatusCode.NotFound, noUi.StatusCode);
         Assert.Equal(HttpStatusCode.OK, document.StatusCode);
     }
+
+    [Fact]
+    public async Task The_route_list_fastendpoints_maps_for_its_test_package_is_not_served()
+    {
+        await using var app = await CallPushApp.StartAsync(postgres);
+        using var client = app.CreateClient();
+
+        using var response = await client.GetAsync("/_test_url_cache_");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.DoesNotContain("CallPush.Api", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
