@@ -18,11 +18,14 @@ COPY .editorconfig ./
 COPY src/CallPush.Api/ src/CallPush.Api/
 RUN dotnet publish src/CallPush.Api/CallPush.Api.csproj -c Release --no-restore -o /app -r "$(cat /tmp/rid)" \
     --self-contained false -p:PublishReadyToRun=true -p:UseAppHost=false
+# The file store's mount point, owned by the app user so a fresh named volume is writable (the runtime has no shell).
+RUN mkdir -p /callpush-data/recordings
 
 # Chiseled: no shell, no package manager, no root user; InvariantGlobalization is on, so no ICU is needed.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime
 WORKDIR /app
 COPY --from=build /app ./
+COPY --from=build --chown=$APP_UID:$APP_UID /callpush-data /var/lib/callpush
 
 # 8080 is the image's default already; stated here because the probes and the chart depend on it.
 ENV ASPNETCORE_HTTP_PORTS=8080

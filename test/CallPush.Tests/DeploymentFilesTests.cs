@@ -132,8 +132,14 @@ public sealed partial class DeploymentFilesTests
         Assert.True(values["securityContext"]!["readOnlyRootFilesystem"]!.GetValue<bool>());
         Assert.False(values["securityContext"]!["allowPrivilegeEscalation"]!.GetValue<bool>());
         Assert.Equal(["ALL"], values["securityContext"]!["capabilities"]!["drop"]!.AsArray().Select(c => c!.GetValue<string>()));
-        Assert.Equal("/tmp", Assert.Single(pod["containers"]![0]!["volumeMounts"]!.AsArray())!["mountPath"]!.GetValue<string>());
-        Assert.NotNull(Assert.Single(pod["volumes"]!.AsArray())!["emptyDir"]);
+        var mounts = pod["containers"]![0]!["volumeMounts"]!.AsArray().ToDictionary(m => m!["name"]!.GetValue<string>(), m => m!["mountPath"]!.GetValue<string>());
+        var volumes = pod["volumes"]!.AsArray().ToDictionary(v => v!["name"]!.GetValue<string>(), v => v!);
+        Assert.Equal("/tmp", mounts["tmp"]);
+        Assert.NotNull(volumes["tmp"]["emptyDir"]);
+        // The only other writable place is the recordings store, a claim owned through the pod's fsGroup.
+        Assert.Equal(["recordings", "tmp"], mounts.Keys.Order(StringComparer.Ordinal));
+        Assert.NotNull(volumes["recordings"]["persistentVolumeClaim"]);
+        Assert.Equal(values["podSecurityContext"]!["runAsUser"]!.GetValue<int>(), values["podSecurityContext"]!["fsGroup"]!.GetValue<int>());
         Assert.Equal(0, deployment["strategy"]!["rollingUpdate"]!["maxUnavailable"]!.GetValue<int>());
         Assert.Equal(30, values["terminationGracePeriodSeconds"]!.GetValue<int>());
         Assert.Equal("$APP_UID", Assert.Single(image, i => i.Instruction == "USER").Arguments);
@@ -171,6 +177,23 @@ public sealed partial class DeploymentFilesTests
     }
 
     [Fact]
+    public void The_recordings_store_is_where_the_volume_is_mounted_and_the_image_lets_the_app_user_write_there()
+    {
+        const string path = "/var/lib/callpush/recordings";
+        var config = Template("configmap.yaml", "ConfigMap")["data"]!;
+        var container = Template("deployment.yaml", "Deployment")["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        var compose = ComposeService("callpush");
+        var image = DeploymentFiles.ReadFinalStage(DeploymentFiles.PathOf("Dockerfile"));
+
+        Assert.Equal(path, config["CallPush__Recordings__Path"]!.GetValue<string>());
+        Assert.Contains(container["volumeMounts"]!.AsArray(), m => m!["mountPath"]!.GetValue<string>() == path);
+        Assert.Equal(path, compose["environment"]!["CallPush__Recordings__Path"]!.GetValue<string>());
+        Assert.Contains(compose["volumes"]!.AsArray(), v => v!.GetValue<string>() == "recordings:" + path);
+        Assert.Contains(image, i => i.Instruction == "COPY" && i.Arguments.Contains("--chown=$APP_UID", StringComparison.Ordinal)
+            && i.Arguments.EndsWith(" /var/lib/callpush", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Every_template_is_yaml_once_its_template_actions_are_taken_out()
     {
         var kinds = Directory.GetFiles(Path.Combine(ChartFolder, "templates"), "*.yaml")
@@ -181,7 +204,8 @@ public sealed partial class DeploymentFilesTests
         Assert.Equal(
         [
             "apps/v1 Deployment", "autoscaling/v2 HorizontalPodAutoscaler", "batch/v1 Job", "networking.k8s.io/v1 Ingress",
-            "policy/v1 PodDisruptionBudget", "v1 ConfigMap", "v1 Secret", "v1 Secret", "v1 Service", "v1 ServiceAccount",
+            "policy/v1 PodDisruptionBudget", "v1 ConfigMap", "v1 PersistentVolumeClaim", "v1 Secret", "v1 Secret", "v1 Service",
+            "v1 ServiceAccount",
         ], kinds);
     }
 

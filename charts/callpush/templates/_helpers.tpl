@@ -63,6 +63,9 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- $_ := required "auth.oauth2.clientSecret is required when auth.mode is OAuth2" .Values.auth.oauth2.clientSecret }}
 {{- end }}
 {{- end }}
+{{- if eq .Values.recordings.storage "S3" }}
+{{- $_ := required "recordings.s3.bucket is required when recordings.storage is S3" .Values.recordings.s3.bucket }}
+{{- end }}
 {{- if and .Values.ingress.enabled (not .Values.ingress.host) }}
 {{- fail "ingress.host is required when ingress.enabled is true: it is the public host of the push URL" }}
 {{- end }}
