@@ -96,10 +96,14 @@ public sealed class SchemaTests(PostgresFixture postgres)
 
         var role = Assert.Single(await app.RowsAsync("SELECT rolcanlogin FROM pg_roles WHERE rolname = 'callpush_reader'"));
         Assert.False((bool)role["rolcanlogin"]!);
-        foreach (var table in new[] { "push_log", "call_sessions", "serve_participants", "agents", "skill_groups", "ivr_key_presses", "recordings", "voicemails" })
+        foreach (var table in new[] { "push_log", "call_sessions", "serve_participants", "agents", "skill_groups", "ivr_key_presses", "recordings", "voicemails", "recording_files", "recording_access_log" })
         {
             Assert.True(await app.ScalarAsync<bool>("SELECT has_table_privilege('callpush_reader', $1, 'SELECT')", table), table);
             Assert.False(await app.ScalarAsync<bool>("SELECT has_table_privilege('callpush_reader', $1, 'INSERT')", table), table);
+        }
+        foreach (var secret in new[] { "oauth_access_tokens", "api_keys" })
+        {
+            Assert.False(await app.ScalarAsync<bool>("SELECT has_table_privilege('callpush_reader', $1, 'SELECT')", secret), secret);
         }
     }
 
