@@ -20,7 +20,7 @@ internal sealed class RecordingArchiveWorker(
 {
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
     private static readonly TimeSpan MeasureEvery = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan OutcomeWriteTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan OutcomeWriteTimeout = TimeSpan.FromSeconds(5);
 
     private readonly RecordingsOptions _options = options.Value;
 

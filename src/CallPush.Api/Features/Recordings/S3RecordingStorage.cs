@@ -18,12 +18,14 @@ internal sealed class S3RecordingStorage : IRecordingStorage, IDisposable
     private readonly AmazonS3Client _client;
     private readonly string _bucket;
     private readonly string _prefix;
+    private readonly Protocol _protocol;
 
     public S3RecordingStorage(IOptions<RecordingsOptions> options)
     {
         var s3 = options.Value.S3;
         _bucket = s3.Bucket ?? throw new InvalidOperationException("CallPush__Recordings__S3__Bucket is not set");
         _prefix = s3.Prefix ?? string.Empty;
+        _protocol = s3.ServiceUrl?.Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS;
         var config = new AmazonS3Config
         {
             ForcePathStyle = s3.ForcePathStyle,
@@ -84,6 +86,7 @@ internal sealed class S3RecordingStorage : IRecordingStorage, IDisposable
             BucketName = _bucket,
             Key = _prefix + key,
             Verb = HttpVerb.GET,
+            Protocol = _protocol,
             Expires = DateTime.UtcNow + lifetime,
         };
         request.ResponseHeaderOverrides.ContentDisposition = $"{(attachment ? "attachment" : "inline")}; filename=\"{fileName}\"";
