@@ -53,12 +53,14 @@ public sealed class RecordingArchiveMetrics
     }
 
     /// <summary>A <c>recording fetch</c> span naming the row, its kind and the host (never the URL: signed URLs carry credentials).</summary>
-    public static Activity? StartFetch(long id, string kind, string? host)
+    public static Activity? StartFetch(long id, long sdkAppId, string sessionId, string kind, string? host)
     {
         var activity = Source.StartActivity("recording fetch");
         if (activity is { IsAllDataRequested: true })
         {
             activity.SetTag("callpush.recording.id", id);
+            activity.SetTag("callpush.sdk_app_id", sdkAppId);
+            activity.SetTag("callpush.session_id", sessionId);
             activity.SetTag("callpush.recording.kind", kind);
             activity.SetTag("server.address", host);
         }

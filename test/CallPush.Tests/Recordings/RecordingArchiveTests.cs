@@ -159,7 +159,7 @@ public sealed class RecordingArchiveTests(PostgresFixture postgres) : ArchiveTes
     {
         Source.Handle("/403.mp3", (context, _) => { context.Response.StatusCode = 403; return Task.CompletedTask; });
         Source.Handle("/400.mp3", (context, _) => { context.Response.StatusCode = 400; return Task.CompletedTask; });
-        await using var app = await CallPushApp.StartAsync(Postgres, Settings(("NotFoundRetryWindow", "00:00:01")));
+        await using var app = await CallPushApp.StartAsync(Postgres, Settings(("NotFoundRetryWindow", "00:00:04")));
         using var client = app.CreateClient();
         var session = Samples.NewSessionId();
 

@@ -34,6 +34,7 @@ internal sealed class RecordingArchiveWorker(
             await Task.Delay(TimeSpan.FromMilliseconds(200), stoppingToken);
         }
 
+        DeleteAbandonedDownloads();
         var inFlight = new List<Task>();
         var measuredAt = 0L;
         try
@@ -76,7 +77,7 @@ internal sealed class RecordingArchiveWorker(
         await Task.Yield();
         Uri.TryCreate(row.SourceUrl, UriKind.Absolute, out var url);
         var host = url?.IsAbsoluteUri == true && !string.IsNullOrEmpty(url.Host) ? url.Host : "(none)";
-        using var activity = RecordingArchiveMetrics.StartFetch(row.Id, row.Kind, host);
+        using var activity = RecordingArchiveMetrics.StartFetch(row.Id, row.SdkAppId, row.SessionId, row.Kind, host);
         var started = Stopwatch.GetTimestamp();
         Directory.CreateDirectory(TempFolder);
         var tempFile = Path.Combine(TempFolder, $"recording-{row.Id}-{Guid.NewGuid():N}.download");
@@ -200,6 +201,25 @@ internal sealed class RecordingArchiveWorker(
         var exponential = _options.RetryDelay.TotalSeconds * Math.Pow(2, Math.Clamp(attempts - 1, 0, 30));
         var seconds = Math.Min(exponential, MaxBackoff.TotalSeconds) * (0.8 + 0.4 * Random.Shared.NextDouble());
         return TimeSpan.FromSeconds(seconds);
+    }
+
+    /// <summary>
+    /// Downloads left by a process that was killed. Replicas may share the folder, so only files older than a lease go:
+    /// no attempt lasts that long.
+    /// </summary>
+    private void DeleteAbandonedDownloads()
+    {
+        if (!Directory.Exists(TempFolder))
+        {
+            return;
+        }
+        foreach (var file in Directory.EnumerateFiles(TempFolder, "recording-*.download"))
+        {
+            if (DateTime.UtcNow - File.GetLastWriteTimeUtc(file) > Lease)
+            {
+                TryDelete(file);
+            }
+        }
     }
 
     private string TempFolder => Path.Combine(_options.TempPath ?? Path.GetTempPath(), "callpush-recordings");
