@@ -129,6 +129,9 @@ public sealed class RecordingArchiveTests(PostgresFixture postgres) : ArchiveTes
             Assert.Equal(files[i], await File.ReadAllBytesAsync(StoredFile((string)row["storage_key"]!)));
         }
         Assert.True((int)rows["r0"]["attempts"]! >= 2, "the 503s were retried through the queue");
+        // Two requests per attempt (one quick retry inside the request); the queue's own delay is about 0.2 s here.
+        var times = Source.RequestTimes("/503.mp3");
+        Assert.True(times[2] - times[1] >= TimeSpan.FromSeconds(0.9), $"Retry-After: 1 was not honoured ({(times[2] - times[1]).TotalSeconds} s)");
         Assert.Equal(4, Source.Requests("/404.mp3"));
         Assert.Equal(2, Source.Requests("/reset.mp3"));
         Assert.Equal(2, Source.Requests("/short.mp3"));
@@ -188,5 +191,21 @@ public sealed class RecordingArchiveTests(PostgresFixture postgres) : ArchiveTes
         var row = Assert.Single(await app.RowsAsync("SELECT status, last_error FROM recording_files"));
         Assert.Equal("failed", row["status"]);
         Assert.Equal("not archived within CallPush__Recordings__MaxAge: HTTP 502 from 127.0.0.1", row["last_error"]);
+    }
+
+    [Fact]
+    public async Task A_download_that_outlasts_the_resilience_handlers_request_timeouts_is_not_cut_off()
+    {
+        // The standard handler limits an attempt to 10 s and a request to 30 s: up to the response headers only.
+        var bytes = Mp3Bytes.Cbr(100);
+        Source.Trickle("/slow.mp3", bytes, chunks: 6, pause: TimeSpan.FromSeconds(2.2));
+        await using var app = await CallPushApp.StartAsync(Postgres, Settings());
+        using var client = app.CreateClient();
+
+        await client.PushAndReadAsync("record", RecordPush(Samples.NewSessionId(), Source.Url("/slow.mp3")), "slow");
+        await WaitUntilAsync(app, "SELECT status = 'archived' OR last_error IS NOT NULL FROM recording_files", TimeSpan.FromSeconds(60));
+
+        var row = Assert.Single(await app.RowsAsync("SELECT status, attempts, sha256 FROM recording_files"));
+        Assert.Equal(("archived", 1, Sha256Of(bytes)), ((string)row["status"]!, (int)row["attempts"]!, (string)row["sha256"]!));
     }
 }

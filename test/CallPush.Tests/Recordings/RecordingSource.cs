@@ -14,6 +14,7 @@ public sealed class RecordingSource : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, Func<HttpContext, int, Task>> _handlers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string Path, DateTime At)> _times = new();
 
     private RecordingSource()
     {
@@ -22,6 +23,7 @@ public sealed class RecordingSource : IAsyncDisposable
         {
             var path = context.Request.Path.Value ?? "/";
             var number = _requests.AddOrUpdate(path, 1, (_, n) => n + 1);
+            _times.Enqueue((path, DateTime.UtcNow));
             if (_handlers.TryGetValue(path, out var handler))
             {
                 await handler(context, number);
@@ -47,6 +49,9 @@ public sealed class RecordingSource : IAsyncDisposable
     public string Url(string path) => new Uri(BaseAddress, path).ToString();
 
     public int Requests(string path) => _requests.GetValueOrDefault(path);
+
+    /// <summary>When each request for the path arrived, in order.</summary>
+    public IReadOnlyList<DateTime> RequestTimes(string path) => [.. _times.Where(t => t.Path == path).Select(t => t.At)];
 
     public void Handle(string path, Func<HttpContext, int, Task> handler) => _handlers[path] = handler;
 
