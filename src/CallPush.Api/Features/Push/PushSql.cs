@@ -152,4 +152,22 @@ internal static class PushSql
             recorded_at = excluded.recorded_at, push_id = excluded.push_id, updated_at = excluded.updated_at
         WHERE COALESCE(excluded.recorded_at, '-infinity') >= COALESCE(voicemails.recorded_at, '-infinity')
         """;
+
+    // Every recording URL a push names joins the archive queue in the push's own transaction. A re-push of the same
+    // URL changes nothing; a new URL replaces one that is not archived yet and starts its attempts afresh.
+    public const string EnqueueRecordingFiles = $"""
+        INSERT INTO recording_files (sdk_app_id, session_id, kind, recording_key, record_id, endpoint_user, source_url,
+                                     status, attempts, next_attempt_at, enqueued_at, recorded_at)
+        SELECT $2, $3, f.kind,
+               CASE WHEN f.kind = 'voicemail' THEN '' ELSE COALESCE($4, '') || '|' || COALESCE($5, '') END,
+               $4, $5, f.url, 'pending', 0, now(), now(), $8
+        FROM push_log p CROSS JOIN unnest($6::text[], $7::text[]) AS f(kind, url)
+        WHERE {ThisPush}
+        ON CONFLICT (sdk_app_id, session_id, kind, recording_key) DO UPDATE SET
+            source_url = excluded.source_url, status = 'pending', attempts = 0, next_attempt_at = now(),
+            enqueued_at = now(), last_error = NULL,
+            endpoint_user = COALESCE(excluded.endpoint_user, recording_files.endpoint_user),
+            recorded_at = COALESCE(excluded.recorded_at, recording_files.recorded_at)
+        WHERE recording_files.source_url <> excluded.source_url AND recording_files.status <> 'archived'
+        """;
 }

@@ -97,6 +97,8 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
             Text(cdr.TelLocation?.TelNumber), Text(cdr.TelLocation?.Country), Text(cdr.TelLocation?.Province),
             Text(cdr.TelLocation?.City), Text(cdr.TelLocation?.Operator),
             Text(cdr.CallType), Text(cdr.ProtectedCaller), Text(cdr.AsrUrl), Text(cdr.VoicemailRecordUrl)));
+        AddRecordingFiles(batch, dedupKey, cdr, recordId: null, endpointUser: null, cdr.EndedAt ?? cdr.StartedAt,
+            (RecordingFile.VoicemailKind, cdr.VoicemailRecordUrl));
 
         batch.BatchCommands.Add(Command(PushSql.DeleteParticipants, Text(dedupKey), Int64(cdr.SdkAppId), Text(cdr.SessionId)));
         var participants = cdr.Participants;
@@ -132,15 +134,37 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
         }
     }
 
-    private static void AddRecord(NpgsqlBatch batch, string dedupKey, RecordPush record) =>
+    private static void AddRecord(NpgsqlBatch batch, string dedupKey, RecordPush record)
+    {
         batch.BatchCommands.Add(Command(PushSql.UpsertRecording,
             Text(dedupKey), Int64(record.SdkAppId), Text(record.SessionId), Text(record.RecordId), Text(record.EndpointUser),
             Text(record.RecordUrl), Text(record.CustomRecordUrl), Time(record.RecordedAt)));
+        AddRecordingFiles(batch, dedupKey, record, record.RecordId, record.EndpointUser, record.RecordedAt,
+            (RecordingFile.RecordKind, record.RecordUrl), (RecordingFile.CustomRecordKind, record.CustomRecordUrl));
+    }
 
-    private static void AddVoicemail(NpgsqlBatch batch, string dedupKey, VoicemailPush voicemail) =>
+    private static void AddVoicemail(NpgsqlBatch batch, string dedupKey, VoicemailPush voicemail)
+    {
         batch.BatchCommands.Add(Command(PushSql.UpsertVoicemail,
             Text(dedupKey), Int64(voicemail.SdkAppId), Text(voicemail.SessionId), Text(voicemail.EndpointUser),
             Text(voicemail.RecordUrl), Time(voicemail.RecordedAt)));
+        AddRecordingFiles(batch, dedupKey, voicemail, recordId: null, voicemail.EndpointUser, voicemail.RecordedAt,
+            (RecordingFile.VoicemailKind, voicemail.RecordUrl));
+    }
+
+    /// <summary>Queues the named recording URLs for the archive; a URL that is not usable is queued too, and fails there with its reason.</summary>
+    private static void AddRecordingFiles(NpgsqlBatch batch, string dedupKey, PushContent push, string? recordId, string? endpointUser,
+        DateTimeOffset? recordedAt, params (string Kind, string? Url)[] files)
+    {
+        var named = files.Where(f => !string.IsNullOrWhiteSpace(f.Url)).ToList();
+        if (named.Count == 0)
+        {
+            return;
+        }
+        batch.BatchCommands.Add(Command(PushSql.EnqueueRecordingFiles,
+            Text(dedupKey), Int64(push.SdkAppId), Text(push.SessionId), Text(recordId), Text(endpointUser),
+            Texts(named, f => f.Kind), Texts(named, f => f.Url!.Trim()), Time(recordedAt)));
+    }
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
     {

@@ -43,6 +43,13 @@ public sealed class RecordingsOptions
     [Range(typeof(TimeSpan), "00:00:01", "06:00:00")]
     public TimeSpan FetchTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The first retry's delay; each further attempt waits twice as long (with jitter), at most an hour.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where downloads are written before they are stored; the system's temporary folder when not set.</summary>
+    public string? TempPath { get; set; }
+
     /// <summary>How often an idle worker looks for due files.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
