@@ -1,14 +1,11 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
-using System.Text.Json.Serialization;
+using CallPush.Api.Answers;
 using CallPush.Api.Persistence;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
 namespace CallPush.Api.Features.ApiKeys;
-
-/// <summary>The error body of the analyst API: <c>{"error":"..."}</c>.</summary>
-public sealed record ApiError([property: JsonPropertyName("error")] string Error);
 
 /// <summary>
 /// The analyst API's scheme: an API key as <c>Authorization: Bearer &lt;key&gt;</c> or <c>X-API-Key: &lt;key&gt;</c>. It is a

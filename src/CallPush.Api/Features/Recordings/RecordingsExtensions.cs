@@ -6,6 +6,7 @@ internal static class RecordingsExtensions
     {
         builder.Services.AddOptions<RecordingsOptions>().BindConfiguration(RecordingsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<IRecordingStorage, FileSystemRecordingStorage>();
+        builder.Services.AddSingleton<RecordingAccessLog>();
         return builder;
     }
 }
