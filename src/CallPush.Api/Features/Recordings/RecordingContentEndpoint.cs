@@ -39,7 +39,6 @@ internal sealed partial class RecordingContentEndpoint(
         Routes(Path);
         AuthSchemes(ApiKeyAuthenticationHandler.SchemeName);
         Description(b => b
-            .WithName("RecordingContent")
             .ClearDefaultProduces()
             .Produces<Stream>(StatusCodes.Status200OK, DefaultContentType)
             .Produces<Stream>(StatusCodes.Status206PartialContent, DefaultContentType)
