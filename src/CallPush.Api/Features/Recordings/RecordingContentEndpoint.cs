@@ -107,7 +107,7 @@ internal sealed partial class RecordingContentEndpoint(
             && storage.PresignedUrl(file.StorageKey, options.Value.PresignedUrlLifetime, fileName, attachment) is { } presigned)
         {
             response.Headers.CacheControl = "no-store";
-            response.Redirect(presigned.AbsoluteUri);
+            await Send.RedirectAsync(presigned.AbsoluteUri, isPermanent: false, allowRemoteRedirects: true);
             return;
         }
 
