@@ -1,5 +1,6 @@
 using CallPush.Api.Answers;
 using CallPush.Api.Diagnostics;
+using CallPush.Api.Features.ApiKeys;
 using CallPush.Api.Features.Auth;
 using CallPush.Api.Features.Push;
 using CallPush.Api.Features.Recordings;
@@ -17,8 +18,13 @@ if (MigrateCommand.IsRequested(args))
 {
     return await MigrateCommand.RunAsync(builder);
 }
+if (ApiKeysCommand.IsRequested(args))
+{
+    return await ApiKeysCommand.RunAsync(builder, args);
+}
 
 builder.AddPushAuthentication(); // first, so a misconfiguration stops start-up before a private database is started
+builder.AddApiKeys();
 builder.AddCallPushTelemetry();
 builder.AddServerLimits();
 builder.AddClientRateLimiting();

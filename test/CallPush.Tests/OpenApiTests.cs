@@ -31,7 +31,7 @@ public sealed class OpenApiTests(PostgresFixture postgres)
         var document = await DocumentAsync(client);
 
         var paths = document.GetProperty("paths");
-        Assert.Equal(["/health/live", "/health/ready", "/oauth/token", "/push"], paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["/health/live", "/health/ready", "/oauth/token", "/push", "/recordings", "/recordings/{id}/content"], paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var push = paths.GetProperty("/push").GetProperty("post");
         var parameters = push.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
         Assert.Equal("query", parameters["action"].GetProperty("in").GetString());
@@ -77,6 +77,36 @@ public sealed class OpenApiTests(PostgresFixture postgres)
             ? security.EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name)).ToList()
             : [];
         Assert.Equal(scheme is null ? [] : [scheme], required);
+    }
+
+    [Fact]
+    public async Task The_recordings_operations_require_an_analyst_key_as_a_bearer_token_or_in_the_X_API_Key_header()
+    {
+        await using var app = await CallPushApp.StartAsync(postgres, OAuth2);
+        using var client = app.CreateClient();
+
+        var document = await DocumentAsync(client);
+
+        var schemes = document.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal("http", schemes.GetProperty("apikey").GetProperty("type").GetString());
+        Assert.Equal("bearer", schemes.GetProperty("apikey").GetProperty("scheme").GetString());
+        Assert.Equal("apiKey", schemes.GetProperty("apikey-header").GetProperty("type").GetString());
+        Assert.Equal("header", schemes.GetProperty("apikey-header").GetProperty("in").GetString());
+        Assert.Equal("X-API-Key", schemes.GetProperty("apikey-header").GetProperty("name").GetString());
+        var paths = document.GetProperty("paths");
+        var operations = new[]
+        {
+            (paths.GetProperty("/recordings").GetProperty("get"), new[] { "200", "400", "401" }),
+            (paths.GetProperty("/recordings/{id}/content").GetProperty("get"), new[] { "200", "206", "302", "304", "400", "401", "404", "416" }),
+            (paths.GetProperty("/recordings/{id}/content").GetProperty("head"), new[] { "200", "206", "302", "304", "400", "401", "404", "416" }),
+        };
+        foreach (var (operation, answers) in operations)
+        {
+            Assert.Equal(["apikey", "apikey-header"], operation.GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name)));
+            Assert.Equal(answers, operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).Order(StringComparer.Ordinal));
+            Assert.All(operation.GetProperty("responses").EnumerateObject(), r => Assert.False(string.IsNullOrEmpty(r.Value.GetProperty("description").GetString())));
+        }
+        Assert.Equal(["bearer", "oauth2"], paths.GetProperty("/push").GetProperty("post").GetProperty("security").EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name)));
     }
 
     [Fact]

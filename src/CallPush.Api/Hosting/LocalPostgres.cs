@@ -40,6 +40,10 @@ public sealed class LocalPostgres
 
     public string DataDirectory { get; }
     public string LogFile { get; }
+
+    /// <summary>True when the cluster was already running (another process started it): whoever adopted it leaves it running.</summary>
+    public bool Adopted { get; private init; }
+
     public int Port { get; }
     public string Database { get; }
     public string ConnectionString => new NpgsqlConnectionStringBuilder
@@ -110,6 +114,7 @@ public sealed class LocalPostgres
         }
 
         var port = await server.RunningPortAsync(cancellationToken);
+        var adopted = port is not null;
         if (port is null)
         {
             port = PreferredPort(Path.Combine(root, "port"));
@@ -122,7 +127,7 @@ public sealed class LocalPostgres
             await File.WriteAllTextAsync(Path.Combine(root, "port"), port.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
         }
 
-        var started = new LocalPostgres(bin, data, server.LogFile, port.Value, settings.Database, asPostgresUser);
+        var started = new LocalPostgres(bin, data, server.LogFile, port.Value, settings.Database, asPostgresUser) { Adopted = adopted };
         await started.CreateDatabaseAsync(settings.Database, cancellationToken: cancellationToken);
         return started;
     }

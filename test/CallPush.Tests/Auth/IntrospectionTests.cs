@@ -54,6 +54,20 @@ public sealed class IntrospectionTests(PostgresFixture postgres) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task An_analyst_API_key_sent_to_push_is_refused_without_asking_the_external_server()
+    {
+        await using var app = await CallPushApp.StartAsync(postgres, Settings());
+        var key = await Recordings.RecordingTestSupport.CreateKeyAsync(app);
+        using var client = app.ClientWithAuthorization("Bearer " + key);
+
+        var reply = await client.PushAndReadAsync("record", Samples.Record, "uuid-introspect-analyst-key");
+
+        Assert.Equal(new PushReply(401, 4010, "authentication failed"), reply);
+        Assert.Equal(0, _server.Introspections);
+        Assert.Equal(0L, await app.ScalarAsync<long>("SELECT count(*) FROM push_log"));
+    }
+
+    [Fact]
     public async Task A_token_of_another_client_is_refused_when_the_accepted_client_is_set()
     {
         var settings = Settings();

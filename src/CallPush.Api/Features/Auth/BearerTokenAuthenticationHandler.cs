@@ -22,11 +22,18 @@ internal sealed partial class BearerTokenAuthenticationHandler(
     DatabaseState database)
     : PushAuthenticationHandler(options, loggers, encoder, limiter, metrics)
 {
+    private const string AnalystKeyMarker = "cpk_";
+
     protected override async Task<(string? Client, PushAuthFailure Failure)> CheckAsync(string authorization, CancellationToken cancellationToken)
     {
         if (AuthorizationHeader.ReadBearer(authorization, out var token) != HeaderParse.Parsed)
         {
             return (null, PushAuthFailure.Rejected);
+        }
+        // An analyst API key (cpk_...) is never a push token: refused here, it is never sent to an external introspection server.
+        if (token.StartsWith(AnalystKeyMarker, StringComparison.Ordinal))
+        {
+            return (null, PushAuthFailure.TokenRejected);
         }
         if (!credentials.OAuth2Clients.IsEmpty)
         {

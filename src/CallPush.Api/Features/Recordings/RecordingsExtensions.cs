@@ -48,6 +48,7 @@ internal static class RecordingsExtensions
         builder.Services.AddSingleton<RecordingQueue>();
         builder.Services.AddSingleton<RecordingArchiveMetrics>();
         builder.Services.AddHostedService<RecordingArchiveWorker>();
+        builder.Services.AddSingleton<RecordingAccessLog>();
         return builder;
     }
 }
