@@ -136,8 +136,10 @@ public sealed partial class DeploymentFilesTests
         var volumes = pod["volumes"]!.AsArray().ToDictionary(v => v!["name"]!.GetValue<string>(), v => v!);
         Assert.Equal("/tmp", mounts["tmp"]);
         Assert.NotNull(volumes["tmp"]["emptyDir"]);
-        // The only other writable place is the recordings store, a claim owned through the pod's fsGroup.
-        Assert.Equal(["recordings", "tmp"], mounts.Keys.Order(StringComparer.Ordinal));
+        // The other writable places: downloads in progress (an emptyDir) and the recordings store, a claim owned
+        // through the pod's fsGroup.
+        Assert.Equal(["incoming", "recordings", "tmp"], mounts.Keys.Order(StringComparer.Ordinal));
+        Assert.NotNull(volumes["incoming"]["emptyDir"]);
         Assert.NotNull(volumes["recordings"]["persistentVolumeClaim"]);
         Assert.Equal(values["podSecurityContext"]!["runAsUser"]!.GetValue<int>(), values["podSecurityContext"]!["fsGroup"]!.GetValue<int>());
         Assert.Equal(0, deployment["strategy"]!["rollingUpdate"]!["maxUnavailable"]!.GetValue<int>());
