@@ -64,7 +64,7 @@ log "writing the recordings to serve"
 mkdir -p "$WORK/files"
 args=()
 for i in $(seq -w 1 "$FILES"); do args+=("$WORK/files/fs-$i.mp3" $((FILE_MB * 1048576)) "$WORK/files/s3-$i.mp3" $((FILE_MB * 1048576))); done
-for i in $(seq -w 1 "$((CONCURRENCY * 6))"); do args+=("$WORK/files/busy-$i.mp3" $((BUSY_MB * 1048576))); done
+for i in $(seq -w 1 "$((CONCURRENCY * 25))"); do args+=("$WORK/files/busy-$i.mp3" $((BUSY_MB * 1048576))); done
 args+=("$WORK/files/big.mp3" $((BIG_MB * 1048576)))
 python3 "$ROOT/bench/archive/mp3files.py" "${args[@]}"
 SOURCE_PORT=$(free_port)
@@ -139,13 +139,15 @@ wait_archived archive_fs "$((FILES + $(wc -w <<<"$busy_files")))"
 log "file store: RSS while one $BIG_MB MB file is fetched"
 sleep 2
 RSS_BEFORE=$(rss_mb)
-RSS_PEAK=$RSS_BEFORE
+# Sampled every 20 ms by a loop of its own, so the database polls below do not space the samples out.
+( peak=0; while :; do r=$(rss_mb 2>/dev/null || echo 0); [ "$r" -gt "$peak" ] && { peak=$r; echo "$peak" >"$WORK/rss-peak"; }; sleep 0.02; done ) &
+SAMPLER=$!
+PIDS+=("$SAMPLER")
 push_records big big.mp3
 total=$((FILES + $(wc -w <<<"$busy_files") + 1))
-while read -r done _ <<<"$(archived archive_fs)" && [ "$done" -lt "$total" ]; do
-  r=$(rss_mb); [ "$r" -gt "$RSS_PEAK" ] && RSS_PEAK=$r
-  sleep 0.05
-done
+while read -r done _ <<<"$(archived archive_fs)" && [ "$done" -lt "$total" ]; do sleep 0.05; done
+kill "$SAMPLER" 2>/dev/null || true
+RSS_PEAK=$(cat "$WORK/rss-peak")
 stop_callpush
 cmp -s "$WORK/files/big.mp3" "$(find "$WORK/store" -name '*.mp3' -size +$((BIG_MB - 1))M | head -1)" && BIG_OK=yes || BIG_OK=no
 
@@ -185,7 +187,7 @@ TABLE=$(cat <<TABLE
 | s3rver: files/s | $S3_FILES |
 | s3rver: MB/s | $S3_MB |
 | CDR pushes/s, archive idle | $IDLE |
-| CDR pushes/s, archive busy ($BUSY_MB MB files; $BUSY_LEFT still queued at the end) | $BUSY |
+| CDR pushes/s, archive busy ($BUSY_MB MB files; $BUSY_LEFT of them still queued when the pushes ended) | $BUSY |
 | RSS before the $BIG_MB MB fetch (MB) | $RSS_BEFORE |
 | peak RSS during it (MB) | $RSS_PEAK |
 | RSS growth (MB; target about 30) | $((RSS_PEAK - RSS_BEFORE)) |
