@@ -74,7 +74,9 @@ internal sealed class LoadRunner(PushClient client, SessionGenerator generator, 
         {
             while (!stop.IsCancellationRequested)
             {
-                var due = (long)(clock.Elapsed.TotalSeconds * rate) + 1;
+                // Bounded by the duration on this loop's own clock: the stop timer may fire late on a busy machine.
+                var elapsed = options.Duration is { } duration && clock.Elapsed > duration ? duration : clock.Elapsed;
+                var due = Math.Min((long)(elapsed.TotalSeconds * rate) + 1, options.Duration is { } d ? (long)Math.Ceiling(d.TotalSeconds * rate) : long.MaxValue);
                 for (; started < due; started++)
                 {
                     if (!take())

@@ -55,6 +55,42 @@ public sealed class S3RecordingStorageTests(PostgresFixture postgres) : ArchiveT
     }
 
     [Fact]
+    public async Task The_download_api_serves_ranges_and_head_of_an_S3_stored_recording_byte_for_byte()
+    {
+        await using var s3 = await S3Server.StartAsync("recordings");
+        var bytes = Mp3Bytes.Cbr(600, seed: 11);
+        Source.Serve("/ranged.mp3", bytes);
+        await using var app = await CallPushApp.StartAsync(Postgres, Settings(
+            ("Storage", "S3"), ("S3:Bucket", s3.Bucket), ("S3:ServiceUrl", s3.ServiceUrl.ToString()),
+            ("S3:Region", "us-east-1"), ("S3:ForcePathStyle", "true"), ("S3:AccessKey", S3Server.AccessKey), ("S3:SecretKey", S3Server.SecretKey)));
+        using var pusher = app.CreateClient();
+        await pusher.PushAndReadAsync("record", RecordPush(Samples.NewSessionId(), Source.Url("/ranged.mp3")), "s3-ranged");
+        await WaitUntilSettledAsync(app);
+        var id = await app.ScalarAsync<long>("SELECT id FROM recording_files WHERE status = 'archived'");
+        using var analyst = app.AnalystClient(await app.CreateKeyAsync());
+        var content = $"/recordings/{id}/content";
+
+        using var whole = await analyst.GetAsync(content);
+        using var head = await analyst.SendAsync(new HttpRequestMessage(HttpMethod.Head, content));
+        using var rangeRequest = new HttpRequestMessage(HttpMethod.Get, content);
+        rangeRequest.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(100, 199);
+        using var range = await analyst.SendAsync(rangeRequest);
+        using var tailRequest = new HttpRequestMessage(HttpMethod.Get, content);
+        tailRequest.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(null, 50);
+        using var tail = await analyst.SendAsync(tailRequest);
+
+        Assert.Equal(bytes, await whole.Content.ReadAsByteArrayAsync());
+        Assert.Equal(bytes.Length, whole.Content.Headers.ContentLength);
+        Assert.Equal(System.Net.HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(bytes.Length, head.Content.Headers.ContentLength);
+        Assert.Equal(System.Net.HttpStatusCode.PartialContent, range.StatusCode);
+        Assert.Equal(bytes[100..200], await range.Content.ReadAsByteArrayAsync());
+        Assert.Equal($"bytes 100-199/{bytes.Length}", range.Content.Headers.ContentRange?.ToString());
+        Assert.Equal(System.Net.HttpStatusCode.PartialContent, tail.StatusCode);
+        Assert.Equal(bytes[^50..], await tail.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task S3_storage_without_a_bucket_stops_start_up_naming_the_setting()
     {
         var error = await Assert.ThrowsAnyAsync<Exception>(async () =>

@@ -67,11 +67,11 @@ internal sealed class S3RecordingStorage : IRecordingStorage, IDisposable
     {
         try
         {
-            var response = await _client.GetObjectAsync(_bucket, _prefix + key, cancellationToken);
-            var lastModified = response.LastModified is { } modified
+            var metadata = await _client.GetObjectMetadataAsync(_bucket, _prefix + key, cancellationToken);
+            var lastModified = metadata.LastModified is { } modified
                 ? new DateTimeOffset(DateTime.SpecifyKind(modified, DateTimeKind.Utc))
                 : DateTimeOffset.UtcNow;
-            return new StoredRecording(response.ResponseStream, response.ContentLength, lastModified);
+            return new StoredRecording(new S3ObjectStream(_client, _bucket, _prefix + key, metadata.ContentLength), metadata.ContentLength, lastModified);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
