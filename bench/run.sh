@@ -271,9 +271,15 @@ if [ "$WARMUP" -gt 0 ]; then
   done
 fi
 # Targets take turns at each connection count (the idle services wait), so a change in the machine's other load
-# falls on all of them rather than on whichever happened to run last.
+# falls on all of them rather than on whichever happened to run last. The order is reversed at every other count:
+# on a shared VM the target measured first was seen to be the slower one (e.g. BENCH_CONNECTIONS="16 16" measures
+# each target once first and once last).
+turn=0
 for c in $CONNECTIONS; do
-  for target in $TARGETS; do
+  order=$TARGETS
+  if [ $((turn % 2)) = 1 ]; then order=$(printf '%s\n' $TARGETS | tac | tr '\n' ' '); fi
+  turn=$((turn + 1))
+  for target in $order; do
     log "$target: ${DURATION}s at $c connections"
     sql postgres CHECKPOINT
     if [ "$target" = pgbench ]; then run_pgbench "$c" "$DURATION" record
