@@ -51,4 +51,35 @@ public sealed class RecordingCrashTests(PostgresFixture postgres) : ArchiveTest(
         Assert.Equal(2, Source.Requests("/long.mp3"));
         Assert.Single(FilesInStorage());
     }
+
+    [Fact]
+    public async Task A_replica_stopped_gracefully_mid_download_hands_the_row_back_at_once_instead_of_leaving_it_to_its_lease()
+    {
+        var bytes = Mp3Bytes.Cbr(400, seed: 43);
+        var firstChunkSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Source.Handle("/stalled.mp3", async (context, _) =>
+        {
+            context.Response.ContentLength = bytes.Length;
+            await context.Response.Body.WriteAsync(bytes.AsMemory(0, 4096));
+            await context.Response.Body.FlushAsync();
+            firstChunkSent.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { });
+        });
+        var settings = Settings(("FetchTimeout", "00:10:00"));
+        var app = await CallPushApp.StartAsync(Postgres, settings);
+        var connectionString = app.ConnectionString;
+        await using (app)
+        {
+            using var client = app.CreateClient();
+            await client.PushAndReadAsync("record", RecordPush(Samples.NewSessionId(), Source.Url("/stalled.mp3")), "stalled");
+            await firstChunkSent.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            var leased = Assert.Single(await app.RowsAsync("SELECT attempts, next_attempt_at > now() + interval '5 minutes' AS leased FROM recording_files"));
+            Assert.Equal((1, true), ((int)leased["attempts"]!, (bool)leased["leased"]!));
+        }
+
+        await using var after = new CallPushApp(connectionString, settings);
+        var row = Assert.Single(await after.RowsAsync("SELECT status, attempts, next_attempt_at <= now() AS due FROM recording_files"));
+        Assert.Equal(("pending", 0, true), ((string)row["status"]!, (int)row["attempts"]!, (bool)row["due"]!));
+        Assert.Empty(FilesInStorage());
+    }
 }

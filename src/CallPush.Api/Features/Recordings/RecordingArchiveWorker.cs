@@ -100,6 +100,7 @@ internal sealed class RecordingArchiveWorker(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             outcome = "stopped";
+            await HandBackAsync(row);
         }
         catch (Exception e)
         {
@@ -114,6 +115,23 @@ internal sealed class RecordingArchiveWorker(
             {
                 activity?.SetStatus(ActivityStatusCode.Error);
             }
+        }
+    }
+
+    /// <summary>
+    /// On a graceful stop the row is made due again rather than left to its lease, so another replica (or this one, after
+    /// a rolling update) fetches it at once. A crash still leaves it to the lease.
+    /// </summary>
+    private async Task HandBackAsync(ClaimedRecording row)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            await queue.HandBackAsync(row, timeout.Token);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            RecordingArchiveLog.QueueUnavailable(logger, e);
         }
     }
 

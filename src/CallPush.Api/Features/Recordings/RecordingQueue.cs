@@ -37,6 +37,11 @@ internal sealed class RecordingQueue(NpgsqlDataSource dataSource)
         UPDATE recording_files SET status = 'failed', last_error = $3 WHERE {ThisClaim}
         """;
 
+    // A fetch cut short by a graceful stop: due again at once, and the attempt does not count.
+    private const string HandBack = $"""
+        UPDATE recording_files SET next_attempt_at = now(), attempts = GREATEST(attempts - 1, 0) WHERE {ThisClaim}
+        """;
+
     private const string Measure = """
         SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(enqueued_at))::double precision, 0)
         FROM recording_files WHERE status = 'pending'
@@ -76,6 +81,9 @@ internal sealed class RecordingQueue(NpgsqlDataSource dataSource)
 
     public Task<bool> FailedAsync(ClaimedRecording row, string error, CancellationToken cancellationToken) =>
         ExecuteAsync(MarkFailed, row, cancellationToken, new NpgsqlParameter<string> { TypedValue = error });
+
+    public Task<bool> HandBackAsync(ClaimedRecording row, CancellationToken cancellationToken) =>
+        ExecuteAsync(HandBack, row, cancellationToken);
 
     /// <summary>How many files wait, and for how long the oldest has (seconds).</summary>
     public async Task<(long Depth, double OldestAgeSeconds)> MeasureAsync(CancellationToken cancellationToken)
