@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using CallPush.Api.Hosting;
@@ -61,33 +60,8 @@ public sealed class MigrateCommandTests(PostgresFixture postgres)
         Assert.Contains("ConnectionStrings__CallPush", run.Error, StringComparison.Ordinal);
     }
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string? connectionString)
-    {
-        var startInfo = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CallPush.Api.dll"));
-        startInfo.ArgumentList.Add(MigrateCommand.Name);
-        foreach (var inherited in startInfo.Environment.Keys.Where(k => k.StartsWith("ConnectionStrings", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            startInfo.Environment.Remove(inherited);
-        }
-        if (connectionString is not null)
-        {
-            startInfo.Environment["ConnectionStrings__CallPush"] = connectionString;
-        }
-
-        using var process = Process.Start(startInfo)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(string? connectionString) =>
+        ServiceCommand.RunAsync([MigrateCommand.Name], connectionString);
 
     private static bool TableExists(string connectionString, string table)
     {

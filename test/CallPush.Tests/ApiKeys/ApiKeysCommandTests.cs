@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using CallPush.Api.Features.ApiKeys;
 using CallPush.Api.Hosting;
@@ -116,40 +115,6 @@ public sealed class ApiKeysCommandTests(PostgresFixture postgres)
     private static Task<(int ExitCode, string Output, string Error)> RunAsync(string? connectionString, params string[] arguments) =>
         RunAsync(connectionString, arguments, new Dictionary<string, string>());
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string? connectionString, string[] arguments, Dictionary<string, string> environment)
-    {
-        var startInfo = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        startInfo.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "CallPush.Api.dll"));
-        startInfo.ArgumentList.Add(ApiKeysCommand.Name);
-        foreach (var argument in arguments)
-        {
-            startInfo.ArgumentList.Add(argument);
-        }
-        foreach (var inherited in startInfo.Environment.Keys
-            .Where(k => k.StartsWith("ConnectionStrings", StringComparison.OrdinalIgnoreCase) || k.StartsWith("CallPush__", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            startInfo.Environment.Remove(inherited);
-        }
-        if (connectionString is not null)
-        {
-            startInfo.Environment["ConnectionStrings__CallPush"] = connectionString;
-        }
-        foreach (var (name, value) in environment)
-        {
-            startInfo.Environment[name] = value;
-        }
-
-        using var process = Process.Start(startInfo)!;
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        var output = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var error = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(string? connectionString, string[] arguments, Dictionary<string, string> environment) =>
+        ServiceCommand.RunAsync([ApiKeysCommand.Name, .. arguments], connectionString, environment);
 }

@@ -1,5 +1,5 @@
 using System.Text;
-using CallPush.Api.Features.Auth;
+using CallPush.Api.Hosting;
 
 namespace CallPush.Tests.Auth;
 

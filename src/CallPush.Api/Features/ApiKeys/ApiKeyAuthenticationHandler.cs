@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using CallPush.Api.Answers;
+using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -80,11 +81,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
         {
             return header;
         }
-        var authorization = Request.Headers.Authorization.ToString().Trim();
-        const string bearer = "Bearer ";
-        return authorization.StartsWith(bearer, StringComparison.OrdinalIgnoreCase) && authorization[bearer.Length..].Trim() is { Length: > 0 } token
-            ? token
-            : null;
+        return AuthorizationHeader.ReadBearer(Request.Headers.Authorization, out var token) == HeaderParse.Parsed ? token : null;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Refused an analyst request from {Address}: API key with prefix {Prefix} is unknown, wrong or revoked")]

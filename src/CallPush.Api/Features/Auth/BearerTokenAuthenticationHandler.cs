@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using CallPush.Api.Diagnostics;
+using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace CallPush.Api.Features.Auth;
+namespace CallPush.Api.Hosting;
 
 internal enum HeaderParse
 {
