@@ -16,6 +16,9 @@ public sealed class CallPushDbContext(DbContextOptions<CallPushDbContext> option
     public DbSet<RecordingFile> RecordingFiles => Set<RecordingFile>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<RecordingAccess> RecordingAccessLog => Set<RecordingAccess>();
+    public DbSet<StatSkillGroupInterval> StatSkillGroupIntervals => Set<StatSkillGroupInterval>();
+    public DbSet<StatAgentInterval> StatAgentIntervals => Set<StatAgentInterval>();
+    public DbSet<StatDirtyInterval> StatDirtyIntervals => Set<StatDirtyInterval>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

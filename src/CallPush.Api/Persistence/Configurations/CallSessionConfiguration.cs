@@ -12,8 +12,9 @@ internal sealed class CallSessionConfiguration : IEntityTypeConfiguration<CallSe
         builder.Property(s => s.Id).UseIdentityAlwaysColumn();
         builder.HasIndex(s => new { s.SdkAppId, s.SessionId }).IsUnique().HasDatabaseName("ux_call_sessions_sdk_app_id_session_id");
         builder.HasIndex(s => s.StartedAt).HasDatabaseName("ix_call_sessions_started_at");
-        builder.HasIndex(s => s.SeatAgentId).HasDatabaseName("ix_call_sessions_seat_agent_id");
-        builder.HasIndex(s => new { s.SdkAppId, s.QueuedSkillGroupId }).HasDatabaseName("ix_call_sessions_queued_skill_group");
+        // With the time column, an agent's or a skill group's calls of one day (reports, statistics) are one index range.
+        builder.HasIndex(s => new { s.SeatAgentId, s.StartedAt }).HasDatabaseName("ix_call_sessions_seat_agent_id");
+        builder.HasIndex(s => new { s.SdkAppId, s.QueuedSkillGroupId, s.QueuedAt }).HasDatabaseName("ix_call_sessions_queued_skill_group");
         builder.HasIndex(s => s.Caller).HasDatabaseName("ix_call_sessions_caller");
         builder.HasIndex(s => s.Callee).HasDatabaseName("ix_call_sessions_callee");
         builder.HasIndex(s => s.CdrPushId).HasDatabaseName("ix_call_sessions_cdr_push_id");

@@ -11,7 +11,8 @@ internal sealed class ServeParticipantConfiguration : IEntityTypeConfiguration<S
         builder.HasKey(p => p.Id).HasName("pk_serve_participants");
         builder.Property(p => p.Id).UseIdentityAlwaysColumn();
         builder.HasIndex(p => new { p.CallSessionId, p.Sequence }).IsUnique().HasDatabaseName("ux_serve_participants_call_session_id_sequence");
-        builder.HasIndex(p => p.AgentId).HasDatabaseName("ix_serve_participants_agent_id");
+        // An agent's tracks of one interval: by ring time, or by start time when there was no ring (docs/statistics.md).
+        builder.HasIndex(p => new { p.AgentId, p.RingAt, p.StartedAt }).HasDatabaseName("ix_serve_participants_agent_id");
         builder.HasIndex(p => new { p.SdkAppId, p.SkillGroupId }).HasDatabaseName("ix_serve_participants_skill_group");
 
         builder.HasOne(p => p.Agent).WithMany()

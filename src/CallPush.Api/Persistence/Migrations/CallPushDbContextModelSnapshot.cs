@@ -320,18 +320,18 @@ namespace CallPush.Api.Persistence.Migrations
                     b.HasIndex("CdrPushId")
                         .HasDatabaseName("ix_call_sessions_cdr_push_id");
 
-                    b.HasIndex("SeatAgentId")
-                        .HasDatabaseName("ix_call_sessions_seat_agent_id");
-
                     b.HasIndex("StartedAt")
                         .HasDatabaseName("ix_call_sessions_started_at");
-
-                    b.HasIndex("SdkAppId", "QueuedSkillGroupId")
-                        .HasDatabaseName("ix_call_sessions_queued_skill_group");
 
                     b.HasIndex("SdkAppId", "SessionId")
                         .IsUnique()
                         .HasDatabaseName("ux_call_sessions_sdk_app_id_session_id");
+
+                    b.HasIndex("SeatAgentId", "StartedAt")
+                        .HasDatabaseName("ix_call_sessions_seat_agent_id");
+
+                    b.HasIndex("SdkAppId", "QueuedSkillGroupId", "QueuedAt")
+                        .HasDatabaseName("ix_call_sessions_queued_skill_group");
 
                     b.ToTable("call_sessions", (string)null);
                 });
@@ -804,15 +804,15 @@ namespace CallPush.Api.Persistence.Migrations
                     b.HasKey("Id")
                         .HasName("pk_serve_participants");
 
-                    b.HasIndex("AgentId")
-                        .HasDatabaseName("ix_serve_participants_agent_id");
-
                     b.HasIndex("CallSessionId", "Sequence")
                         .IsUnique()
                         .HasDatabaseName("ux_serve_participants_call_session_id_sequence");
 
                     b.HasIndex("SdkAppId", "SkillGroupId")
                         .HasDatabaseName("ix_serve_participants_skill_group");
+
+                    b.HasIndex("AgentId", "RingAt", "StartedAt")
+                        .HasDatabaseName("ix_serve_participants_agent_id");
 
                     b.ToTable("serve_participants", (string)null);
                 });
@@ -843,6 +843,181 @@ namespace CallPush.Api.Persistence.Migrations
                         .HasName("pk_skill_groups");
 
                     b.ToTable("skill_groups", (string)null);
+                });
+
+            modelBuilder.Entity("CallPush.Api.Persistence.StatAgentInterval", b =>
+                {
+                    b.Property<long>("SdkAppId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sdk_app_id");
+
+                    b.Property<long>("AgentId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("agent_id");
+
+                    b.Property<DateTimeOffset>("IntervalStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("interval_start");
+
+                    b.Property<int>("Answered")
+                        .HasColumnType("integer")
+                        .HasColumnName("answered");
+
+                    b.Property<int>("InboundAnswered")
+                        .HasColumnType("integer")
+                        .HasColumnName("inbound_answered");
+
+                    b.Property<int>("InboundOffered")
+                        .HasColumnType("integer")
+                        .HasColumnName("inbound_offered");
+
+                    b.Property<int>("NotAnswered")
+                        .HasColumnType("integer")
+                        .HasColumnName("not_answered");
+
+                    b.Property<int>("Offered")
+                        .HasColumnType("integer")
+                        .HasColumnName("offered");
+
+                    b.Property<int>("OutboundAnswered")
+                        .HasColumnType("integer")
+                        .HasColumnName("outbound_answered");
+
+                    b.Property<int>("OutboundConnected")
+                        .HasColumnType("integer")
+                        .HasColumnName("outbound_connected");
+
+                    b.Property<int>("OutboundOffered")
+                        .HasColumnType("integer")
+                        .HasColumnName("outbound_offered");
+
+                    b.Property<long>("RingSeconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ring_seconds");
+
+                    b.Property<long>("TalkSeconds")
+                        .HasColumnType("bigint")
+                        .HasColumnName("talk_seconds");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("SdkAppId", "AgentId", "IntervalStart")
+                        .HasName("pk_stat_agent_intervals");
+
+                    b.HasIndex("IntervalStart")
+                        .HasDatabaseName("ix_stat_agent_intervals_interval_start");
+
+                    b.ToTable("stat_agent_intervals", (string)null);
+                });
+
+            modelBuilder.Entity("CallPush.Api.Persistence.StatDirtyInterval", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("IntervalStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("interval_start");
+
+                    b.Property<long>("Key")
+                        .HasColumnType("bigint")
+                        .HasColumnName("key");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTimeOffset>("MarkedAt")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("marked_at")
+                        .HasDefaultValueSql("now()");
+
+                    b.Property<long>("SdkAppId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sdk_app_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_stat_dirty_intervals");
+
+                    b.ToTable("stat_dirty_intervals", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_stat_dirty_intervals_kind", "kind IN ('skill_group', 'agent')");
+                        });
+                });
+
+            modelBuilder.Entity("CallPush.Api.Persistence.StatSkillGroupInterval", b =>
+                {
+                    b.Property<long>("SdkAppId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sdk_app_id");
+
+                    b.Property<long>("SkillGroupId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("skill_group_id");
+
+                    b.Property<DateTimeOffset>("IntervalStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("interval_start");
+
+                    b.Property<int>("Abandoned")
+                        .HasColumnType("integer")
+                        .HasColumnName("abandoned");
+
+                    b.Property<int>("AbandonedWithinT2")
+                        .HasColumnType("integer")
+                        .HasColumnName("abandoned_within_t2");
+
+                    b.Property<int>("Answered")
+                        .HasColumnType("integer")
+                        .HasColumnName("answered");
+
+                    b.Property<int>("AnsweredWithinT1")
+                        .HasColumnType("integer")
+                        .HasColumnName("answered_within_t1");
+
+                    b.Property<int>("Offered")
+                        .HasColumnType("integer")
+                        .HasColumnName("offered");
+
+                    b.Property<int>("T1Seconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("t1_seconds");
+
+                    b.Property<int>("T2Seconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("t2_seconds");
+
+                    b.Property<long>("TalkSecondsTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("talk_seconds_total");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.Property<int>("WaitSecondsMax")
+                        .HasColumnType("integer")
+                        .HasColumnName("wait_seconds_max");
+
+                    b.Property<long>("WaitSecondsTotal")
+                        .HasColumnType("bigint")
+                        .HasColumnName("wait_seconds_total");
+
+                    b.HasKey("SdkAppId", "SkillGroupId", "IntervalStart")
+                        .HasName("pk_stat_skill_group_intervals");
+
+                    b.HasIndex("IntervalStart")
+                        .HasDatabaseName("ix_stat_skill_group_intervals_interval_start");
+
+                    b.ToTable("stat_skill_group_intervals", (string)null);
                 });
 
             modelBuilder.Entity("CallPush.Api.Persistence.Voicemail", b =>
