@@ -70,6 +70,17 @@ public sealed class StatisticsRebuildTests(PostgresFixture postgres)
         Assert.Empty(run.Output);
     }
 
+    [Fact]
+    public async Task A_threshold_under_a_key_that_is_not_a_skill_group_id_is_refused_by_name()
+    {
+        var run = await ServiceCommand.RunAsync(["stats", "rebuild", "--from", "2026-11-04", "--to", "2026-11-04"],
+            await postgres.CreateEmptyDatabaseAsync(),
+            new Dictionary<string, string> { ["CallPush__Statistics__Thresholds__support__T1Seconds"] = "30" });
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("CallPush__Statistics__Thresholds__support: 'support' is not a skill group id", run.Error, StringComparison.Ordinal);
+    }
+
     /// <summary>The rebuild as a process of its own; the service's thresholds come from the environment, as in a deployment.</summary>
     private static async Task<string> RebuildAsync(CallPushApp app, params string[] arguments)
     {

@@ -59,14 +59,9 @@ internal static class StatisticsCommand
                     scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>(), CancellationToken.None);
             }
             var recomputer = app.Services.GetRequiredService<StatisticsRecomputer>();
-            long skillGroupRows = 0, agentRows = 0;
-            for (var day = request.From; day <= request.To; day = day.AddDays(1))
-            {
-                var from = new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-                var (skillGroups, agents) = await recomputer.RebuildAsync(from, from.AddDays(1), request.ApplyCurrentThresholds, CancellationToken.None);
-                skillGroupRows += skillGroups;
-                agentRows += agents;
-            }
+            var from = new DateTimeOffset(request.From.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            var to = new DateTimeOffset(request.To.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            var (skillGroupRows, agentRows) = await recomputer.RebuildAsync(from, to, request.ApplyCurrentThresholds, CancellationToken.None);
             await Console.Out.WriteLineAsync(
                 $"CallPush stats rebuild: {request.From:yyyy-MM-dd} to {request.To:yyyy-MM-dd}: " +
                 $"{skillGroupRows} skill group interval(s) and {agentRows} agent interval(s) written or removed" +

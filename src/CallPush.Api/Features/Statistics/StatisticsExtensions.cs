@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace CallPush.Api.Features.Statistics;
 
 internal static class StatisticsExtensions
@@ -13,9 +15,15 @@ internal static class StatisticsExtensions
 
     internal static IServiceCollection AddStatisticsOptions(this IServiceCollection services)
     {
-        services.AddOptions<StatisticsOptions>().BindConfiguration(StatisticsOptions.Section).ValidateDataAnnotations()
-            .Validate(o => !o.Problems().Any(), "CallPush__Statistics__Thresholds: every key is a skill group id and every threshold is between 0 and 86400 seconds")
-            .ValidateOnStart();
+        services.AddOptions<StatisticsOptions>().BindConfiguration(StatisticsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<StatisticsOptions>, StatisticsOptionsValidator>();
         return services;
     }
+}
+
+/// <summary>Names each wrong per-skill-group threshold key, which data annotations cannot reach inside a dictionary.</summary>
+internal sealed class StatisticsOptionsValidator : IValidateOptions<StatisticsOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StatisticsOptions options) =>
+        options.Problems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
 }

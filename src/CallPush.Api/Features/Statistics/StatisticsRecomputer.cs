@@ -26,8 +26,8 @@ internal sealed class StatisticsRecomputer(NpgsqlDataSource dataSource, IOptions
             return new DirtyPass(true, 0, 0);
         }
 
-        var skillGroups = new DirtyKeys();
-        var agents = new DirtyKeys();
+        var skillGroups = new IntervalKeys();
+        var agents = new IntervalKeys();
         var taken = 0;
         await using (var take = new NpgsqlCommand(StatisticsSql.TakeDirty, connection, transaction))
         {
@@ -44,40 +44,73 @@ internal sealed class StatisticsRecomputer(NpgsqlDataSource dataSource, IOptions
         long changed = 0;
         if (skillGroups.Count > 0)
         {
-            changed += await RecomputeAsync(connection, transaction, StatisticsSql.RecomputeSkillGroups(StatisticsSql.DirtySkillGroupKeys),
+            changed += await RecomputeAsync(connection, transaction, StatisticsSql.RecomputeSkillGroups(StatisticsSql.SkillGroupKeysFromArrays),
                 skillGroups.AddTo, applyCurrentThresholds: false, cancellationToken);
         }
         if (agents.Count > 0)
         {
-            changed += await RecomputeAsync(connection, transaction, StatisticsSql.RecomputeAgents(StatisticsSql.DirtyAgentKeys),
+            changed += await RecomputeAsync(connection, transaction, StatisticsSql.RecomputeAgents(StatisticsSql.AgentKeysFromArrays),
                 agents.AddTo, applyCurrentThresholds: null, cancellationToken);
         }
         await transaction.CommitAsync(cancellationToken);
         return new DirtyPass(false, taken, changed);
     }
 
-    /// <summary>Recomputes every interval that starts in [<paramref name="from"/>, <paramref name="to"/>), in one transaction.</summary>
+    /// <summary>
+    /// Recomputes every interval that starts in [<paramref name="from"/>, <paramref name="to"/>): the range's keys are
+    /// read once, then recomputed a UTC day per transaction with the statements the worker runs.
+    /// </summary>
     public async Task<(long SkillGroupRows, long AgentRows)> RebuildAsync(
         DateTimeOffset from, DateTimeOffset to, bool applyCurrentThresholds, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var wait = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction))
+        var skillGroupKeys = await RangeKeysAsync(StatisticsSql.RangeSkillGroupKeys, from, to, cancellationToken);
+        var agentKeys = await RangeKeysAsync(StatisticsSql.RangeAgentKeys, from, to, cancellationToken);
+        long skillGroupRows = 0, agentRows = 0;
+        var days = skillGroupKeys.Keys.Union(agentKeys.Keys).Order();
+        foreach (var day in days)
         {
-            wait.Parameters.AddWithValue("key", StatisticsSql.LockKey);
-            await wait.ExecuteNonQueryAsync(cancellationToken);
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using (var wait = new NpgsqlCommand("SELECT pg_advisory_xact_lock(@key)", connection, transaction))
+            {
+                wait.Parameters.AddWithValue("key", StatisticsSql.LockKey);
+                await wait.ExecuteNonQueryAsync(cancellationToken);
+            }
+            if (skillGroupKeys.TryGetValue(day, out var skillGroups))
+            {
+                skillGroupRows += await RecomputeAsync(connection, transaction, StatisticsSql.RecomputeSkillGroups(StatisticsSql.SkillGroupKeysFromArrays),
+                    skillGroups.AddTo, applyCurrentThresholds, cancellationToken);
+            }
+            if (agentKeys.TryGetValue(day, out var agents))
+            {
+                agentRows += await RecomputeAsync(connection, transaction, StatisticsSql.RecomputeAgents(StatisticsSql.AgentKeysFromArrays),
+                    agents.AddTo, applyCurrentThresholds: null, cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
         }
-        void Range(NpgsqlParameterCollection parameters)
-        {
-            parameters.Add(new NpgsqlParameter<DateTimeOffset>("from", NpgsqlDbType.TimestampTz) { TypedValue = from });
-            parameters.Add(new NpgsqlParameter<DateTimeOffset>("to", NpgsqlDbType.TimestampTz) { TypedValue = to });
-        }
-        var skillGroupRows = await RecomputeAsync(connection, transaction, StatisticsSql.RecomputeSkillGroups(StatisticsSql.RangeSkillGroupKeys),
-            Range, applyCurrentThresholds, cancellationToken);
-        var agentRows = await RecomputeAsync(connection, transaction, StatisticsSql.RecomputeAgents(StatisticsSql.RangeAgentKeys),
-            Range, applyCurrentThresholds: null, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return (skillGroupRows, agentRows);
+    }
+
+    private async Task<Dictionary<DateOnly, IntervalKeys>> RangeKeysAsync(string sql, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.CommandTimeout = 0;
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("from", NpgsqlDbType.TimestampTz) { TypedValue = from });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("to", NpgsqlDbType.TimestampTz) { TypedValue = to });
+        var byDay = new Dictionary<DateOnly, IntervalKeys>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var intervalStart = reader.GetFieldValue<DateTimeOffset>(2);
+            var day = DateOnly.FromDateTime(intervalStart.UtcDateTime);
+            if (!byDay.TryGetValue(day, out var keys))
+            {
+                byDay[day] = keys = new IntervalKeys();
+            }
+            keys.Add(reader.GetInt64(0), reader.GetInt64(1), intervalStart);
+        }
+        return byDay;
     }
 
     private static async Task<bool> TryLockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
@@ -106,7 +139,7 @@ internal sealed class StatisticsRecomputer(NpgsqlDataSource dataSource, IOptions
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private sealed class DirtyKeys
+    private sealed class IntervalKeys
     {
         private readonly HashSet<(long SdkAppId, long Key, DateTimeOffset IntervalStart)> _keys = [];
 

@@ -19,12 +19,12 @@ internal static class StatisticsSql
         RETURNING kind, sdk_app_id, key, interval_start
         """;
 
-    public const string DirtySkillGroupKeys = """
+    public const string SkillGroupKeysFromArrays = """
         SELECT DISTINCT * FROM unnest(@sdk_app_ids::bigint[], @keys::bigint[], @interval_starts::timestamptz[])
             AS k(sdk_app_id, skill_group_id, interval_start)
         """;
 
-    public const string DirtyAgentKeys = """
+    public const string AgentKeysFromArrays = """
         SELECT DISTINCT * FROM unnest(@sdk_app_ids::bigint[], @keys::bigint[], @interval_starts::timestamptz[])
             AS k(sdk_app_id, agent_id, interval_start)
         """;
@@ -47,6 +47,10 @@ internal static class StatisticsSql
         SELECT sdk_app_id, agent_id, interval_start FROM stat_agent_intervals
         WHERE interval_start >= @from AND interval_start < @to
         """;
+
+    // Each key's calls are read through LATERAL, so every key is one index range (ix_call_sessions_queued_skill_group,
+    // ix_serve_participants_agent_id): a plain join lets the planner merge all of a skill group's or an agent's rows
+    // against all the keys, which grows with the square of the history.
 
     /// <summary>
     /// A row keeps the thresholds it was computed with unless @apply_current_thresholds: a changed threshold applies to
@@ -78,10 +82,12 @@ internal static class StatisticsSql
                    COALESCE(max(q.wait_seconds) FILTER (WHERE q.answered), 0)::integer AS wait_seconds_max,
                    COALESCE(sum(s.duration_seconds) FILTER (WHERE q.answered), 0)::bigint AS talk_seconds_total
             FROM thresholds t
-            JOIN call_sessions s
-                ON s.sdk_app_id = t.sdk_app_id AND s.queued_skill_group_id = t.skill_group_id
-               AND s.queued_at >= t.interval_start AND s.queued_at < t.interval_start + interval '15 minutes'
-               AND s.direction = 0
+            CROSS JOIN LATERAL (
+                SELECT s.queued_at, s.accepted_at, s.ended_at, s.duration_seconds FROM call_sessions s
+                WHERE s.sdk_app_id = t.sdk_app_id AND s.queued_skill_group_id = t.skill_group_id
+                  AND s.queued_at >= t.interval_start AND s.queued_at < t.interval_start + interval '15 minutes'
+                  AND s.direction = 0
+            ) s
             CROSS JOIN LATERAL (
                 SELECT s.accepted_at IS NOT NULL AS answered,
                        GREATEST(0, EXTRACT(EPOCH FROM s.accepted_at - s.queued_at))::integer AS wait_seconds,
@@ -133,10 +139,15 @@ internal static class StatisticsSql
                    count(p.accepted_at) FILTER (WHERE s.direction = 1)::integer AS outbound_answered,
                    count(s.accepted_at) FILTER (WHERE s.direction = 1)::integer AS outbound_connected
             FROM keys k
-            JOIN serve_participants p
-                ON p.agent_id = k.agent_id AND p.sdk_app_id = k.sdk_app_id
-               AND (p.ring_at >= k.interval_start AND p.ring_at < k.interval_start + interval '15 minutes'
-                    OR p.ring_at IS NULL AND p.started_at >= k.interval_start AND p.started_at < k.interval_start + interval '15 minutes')
+            CROSS JOIN LATERAL (
+                SELECT p.call_session_id, p.ring_at, p.accepted_at, p.ended_at FROM serve_participants p
+                WHERE p.agent_id = k.agent_id AND p.sdk_app_id = k.sdk_app_id
+                  AND p.ring_at >= k.interval_start AND p.ring_at < k.interval_start + interval '15 minutes'
+                UNION ALL
+                SELECT p.call_session_id, p.ring_at, p.accepted_at, p.ended_at FROM serve_participants p
+                WHERE p.agent_id = k.agent_id AND p.sdk_app_id = k.sdk_app_id AND p.ring_at IS NULL
+                  AND p.started_at >= k.interval_start AND p.started_at < k.interval_start + interval '15 minutes'
+            ) p
             JOIN call_sessions s ON s.id = p.call_session_id
             GROUP BY k.sdk_app_id, k.agent_id, k.interval_start
         ),
