@@ -50,10 +50,9 @@ internal sealed partial class StatisticsWorker(
         }
     }
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Warning,
-        Message = "Statistics could not be brought up to date; the changed intervals stay queued and are retried")]
+    [LoggerMessage(1, LogLevel.Warning, "Statistics could not be brought up to date; the changed intervals stay queued and are retried")]
     private static partial void PassFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Statistics are being brought up to date again")]
+    [LoggerMessage(2, LogLevel.Information, "Statistics are being brought up to date again")]
     private static partial void Recovered(ILogger logger);
 }
