@@ -4,6 +4,7 @@ using CallPush.Api.Features.ApiKeys;
 using CallPush.Api.Features.Auth;
 using CallPush.Api.Features.Push;
 using CallPush.Api.Features.Recordings;
+using CallPush.Api.Features.StatisticsChannel;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
 
@@ -33,6 +34,7 @@ builder.AddCallPushDatabase(connectionString);
 builder.AddCallPushHealth();
 builder.AddPushIngestion();
 builder.AddRecordings();
+builder.AddStatisticsChannel();
 builder.AddCallPushEndpoints();
 builder.AddCallPushOpenApi();
 
