@@ -67,6 +67,8 @@ internal static class StatisticsLoginRole
             SELECT format('role %s may change table %s', r.rolname, c.oid::regclass)
             FROM roles r CROSS JOIN pg_catalog.pg_class c
             WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND has_table_privilege(r.oid, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')
+              -- Everyone may UPDATE the pg_settings view: it is SET, undone with the transaction.
+              AND c.relnamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
             UNION ALL
             SELECT format('role %s may read table %s, which holds credentials', r.rolname, c.oid::regclass)
             FROM roles r CROSS JOIN pg_catalog.pg_class c

@@ -33,9 +33,10 @@ internal static class StatisticsStatement
         HttpContext context, CancellationToken cancellationToken)
     {
         var (prefix, sql) = Wrap(request, options.MaxRows);
+        NpgsqlConnection? connection = null;
         try
         {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            connection = await dataSource.OpenConnectionAsync(cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             await using (var setup = new NpgsqlBatch(connection, transaction))
             {
@@ -68,17 +69,48 @@ internal static class StatisticsStatement
             await transaction.RollbackAsync(CancellationToken.None);
             return outcome;
         }
-        catch (Exception e) when (!context.Response.HasStarted && Failure(e, prefix, options) is { } failure)
+        catch (Exception e) when (!context.Response.HasStarted && Failure(e, prefix, request.Statement, options) is { } failure)
         {
             await StatisticsAnswer.Failure(failure.Error!).WriteAsync(context.Response, failure.StatusCode, CancellationToken.None);
             return failure;
         }
-        catch (Exception e) when (context.Response.HasStarted && Failure(e, prefix, options) is { } failure)
+        catch (Exception e) when (context.Response.HasStarted && Failure(e, prefix, request.Statement, options) is { } failure)
         {
             // success:true is on its way: ending the JSON now would pass partial data off as complete. The broken
             // response tells the client it failed; the log says why.
             context.Abort();
             return failure with { StatusCode = 0, Error = "interrupted after the answer began: " + failure.Error };
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await ReleaseAsync(connection);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Returns the connection to the pool without what a statement can leave in a session beyond its rolled-back transaction:
+    /// session advisory locks (the pool's own reset is deferred until the connection is used again).
+    /// </summary>
+    private static async Task ReleaseAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            if (connection.FullState == ConnectionState.Open)
+            {
+                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", connection);
+                await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // A broken connection is not returned to the pool, and its session ends with it.
+        }
+        finally
+        {
+            await connection.DisposeAsync();
         }
     }
 
@@ -169,7 +201,7 @@ internal static class StatisticsStatement
     }
 
     /// <summary>The answer to a failure of the statement; null for what is not the statement's doing (an unexpected error).</summary>
-    private static StatementOutcome? Failure(Exception exception, int prefix, StatisticsChannelOptions options)
+    private static StatementOutcome? Failure(Exception exception, int prefix, string statement, StatisticsChannelOptions options)
     {
         (int, string)? answer = exception switch
         {
@@ -177,6 +209,10 @@ internal static class StatisticsStatement
                 $"the statement ran longer than {options.StatementTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s and was cancelled"),
             PostgresException { SqlState: PostgresErrorCodes.SyntaxError } e when e.MessageText.Contains("multiple commands", StringComparison.Ordinal) =>
                 (StatusCodes.Status400BadRequest, "options.psql must be exactly one statement: " + Described(e, prefix)),
+            PostgresException { SqlState: PostgresErrorCodes.SyntaxError } e when AtSemicolon(e, prefix, statement) =>
+                (StatusCodes.Status400BadRequest, "options.psql must be exactly one statement: " + Described(e, prefix)),
+            PostgresException { SqlState: PostgresErrorCodes.FeatureNotSupported } e when e.MessageText.Contains("data-modifying", StringComparison.Ordinal) =>
+                (StatusCodes.Status400BadRequest, "the statistics channel only reads; the statement tries to change something: " + Described(e, prefix)),
             PostgresException { SqlState: PostgresErrorCodes.ReadOnlySqlTransaction } e => (StatusCodes.Status400BadRequest,
                 "the statistics channel only reads; the statement tries to change something: " + Described(e, prefix)),
             PostgresException { SqlState: PostgresErrorCodes.InsufficientPrivilege } e => (StatusCodes.Status403Forbidden, Described(e, prefix)),
@@ -192,6 +228,10 @@ internal static class StatisticsStatement
         };
         return answer is var (status, error) ? new StatementOutcome(status, error, 0, false) : null;
     }
+
+    /// <summary>A syntax error at a semicolon of the analyst's text: a second statement (the wrapping makes it a syntax error).</summary>
+    private static bool AtSemicolon(PostgresException e, int prefix, string statement) =>
+        e.Position > prefix && e.Position - prefix <= statement.Length && statement[e.Position - prefix - 1] == ';';
 
     private static string Described(PostgresException e, int prefix)
     {
