@@ -43,7 +43,7 @@ internal static class StatisticsTestSupport
         {
             RoleCreation.Release();
         }
-        return new NpgsqlConnectionStringBuilder(serviceConnectionString) { Username = Role, Password = Password }.ConnectionString;
+        return new NpgsqlConnectionStringBuilder(serviceConnectionString) { Username = Role, Password = Password, Pooling = true }.ConnectionString;
     }
 
     /// <summary>A service on a fresh database whose channel logs in as <see cref="Role"/>.</summary>
