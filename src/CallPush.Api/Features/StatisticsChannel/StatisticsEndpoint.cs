@@ -35,6 +35,7 @@ internal sealed partial class StatisticsEndpoint(
             .Produces<StatisticsAnswer>(StatusCodes.Status403Forbidden, "application/json")
             .Produces<StatisticsAnswer>(StatusCodes.Status413PayloadTooLarge, "application/json")
             .Produces<StatisticsAnswer>(StatusCodes.Status429TooManyRequests, "application/json")
+            .Produces<StatisticsAnswer>(StatusCodes.Status500InternalServerError, "application/json")
             .Produces<StatisticsAnswer>(StatusCodes.Status503ServiceUnavailable, "application/json")
             .Produces<StatisticsAnswer>(StatusCodes.Status504GatewayTimeout, "application/json"));
         Summary(s =>
@@ -52,6 +53,7 @@ internal sealed partial class StatisticsEndpoint(
             s.Responses[StatusCodes.Status403Forbidden] = "The statement reads something the reader role may not (e.g. api_keys).";
             s.Responses[StatusCodes.Status413PayloadTooLarge] = "The body is larger than CallPush__StatisticsChannel__MaxRequestBytes (64 KiB).";
             s.Responses[StatusCodes.Status429TooManyRequests] = "This API key already runs MaxConcurrentStatementsPerKey statements (2).";
+            s.Responses[StatusCodes.Status500InternalServerError] = "An unexpected error (logged); a failure after the rows began aborts the response instead.";
             s.Responses[StatusCodes.Status503ServiceUnavailable] = "The channel is not configured (no login role), its role has more rights than reading, or the database is unavailable.";
             s.Responses[StatusCodes.Status504GatewayTimeout] = "The statement ran longer than StatementTimeout (10 s) and was cancelled.";
         });
