@@ -27,7 +27,9 @@ internal sealed partial class StatisticsDatabase(
     /// <summary>True when a connection string is configured or the role is managed; false means /stats answers 503.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(options.Value.ConnectionString) || Managed;
 
-    public bool Managed => options.Value.ManageLoginRole ?? services.GetService<LocalPostgres>() is not null;
+    /// <summary>The service creates the login role: when told to, or by default in the local run unless given a connection string.</summary>
+    public bool Managed => string.IsNullOrWhiteSpace(options.Value.ConnectionString)
+        && (options.Value.ManageLoginRole ?? services.GetService<LocalPostgres>() is not null);
 
     /// <summary>A data source whose role passed the check, or the reason there is none (the channel stays closed).</summary>
     public async Task<(NpgsqlDataSource? DataSource, string? Refusal)> GetAsync(CancellationToken cancellationToken)
