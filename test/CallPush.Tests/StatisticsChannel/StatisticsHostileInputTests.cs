@@ -30,6 +30,7 @@ public sealed class StatisticsHostileInputTests(PostgresFixture postgres)
         ("copy (select 1) to '/tmp/callpush-pwned'", 400),
         ("select 1; delete from push_log", 400),
         ("select 1) s; delete from push_log; select (select 1", 400),
+        ("select 1) as x) as y; delete from push_log; select * from (select (select 1", 400),
         ("with d as (delete from push_log returning 1) select * from d", 400),
         ("with u as (update push_log set status = 'rejected' returning 1) select count(*) from u", 400),
         ("select * into stolen from push_log", 400),
@@ -65,10 +66,12 @@ public sealed class StatisticsHostileInputTests(PostgresFixture postgres)
                 wrong.Add($"{psql} => {reply}");
             }
         }
+        var escaped = await service.Client.StatsAsync("data", "select 1) as x) as y; delete from push_log; select * from (select (select 1");
         var capped = await service.Client.StatsAsync("data", "select generate_series(1, 10000000) as g");
         var locked = await service.Client.StatsAsync("data", "select pg_advisory_lock(4242) is null as locked");
 
         Assert.Empty(wrong);
+        Assert.Contains("cannot insert multiple commands into a prepared statement", escaped.Error, StringComparison.Ordinal);
         Assert.True(capped.Success, capped.Error);
         Assert.Equal("true", capped.Truncated);
         Assert.Equal(1000, capped.Data.GetArrayLength());
