@@ -133,7 +133,16 @@ public sealed class StatisticsHostileInputTests(PostgresFixture postgres)
             ["CallPush__StatisticsChannel__MaxRows"] = "1000",
         });
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
-        await process.WaitUntilReadyAsync(client, TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitUntilReadyAsync(client, TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            client.Dispose();
+            await process.DisposeAsync();
+            throw;
+        }
         Assert.Equal(0, (await client.PushAndReadAsync("cdr", Samples.CdrWith(cdr => cdr["SessionId"] = Samples.NewSessionId()), "hostile-cdr")).ErrCode);
         var database = NpgsqlDataSource.Create(connectionString);
         var key = await new ApiKeyStore(database).CreateAsync("hostile", CancellationToken.None);
