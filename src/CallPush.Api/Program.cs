@@ -5,6 +5,7 @@ using CallPush.Api.Features.Auth;
 using CallPush.Api.Features.Push;
 using CallPush.Api.Features.Recordings;
 using CallPush.Api.Features.Statistics;
+using CallPush.Api.Features.StatisticsChannel;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
 
@@ -39,6 +40,7 @@ builder.AddCallPushHealth();
 builder.AddPushIngestion();
 builder.AddRecordings();
 builder.AddStatistics();
+builder.AddStatisticsChannel();
 builder.AddCallPushEndpoints();
 builder.AddCallPushOpenApi();
 
