@@ -2,6 +2,7 @@ using CallPush.Api.Answers;
 using CallPush.Api.Diagnostics;
 using CallPush.Api.Features.ApiKeys;
 using CallPush.Api.Features.Auth;
+using CallPush.Api.Features.Exports;
 using CallPush.Api.Features.Push;
 using CallPush.Api.Features.Recordings;
 using CallPush.Api.Hosting;
@@ -22,6 +23,10 @@ if (ApiKeysCommand.IsRequested(args))
 {
     return await ApiKeysCommand.RunAsync(builder, args);
 }
+if (ExportCommand.IsRequested(args))
+{
+    return await ExportCommand.RunAsync(builder, args);
+}
 
 builder.AddPushAuthentication(); // first, so a misconfiguration stops start-up before a private database is started
 builder.AddApiKeys();
@@ -33,6 +38,7 @@ builder.AddCallPushDatabase(connectionString);
 builder.AddCallPushHealth();
 builder.AddPushIngestion();
 builder.AddRecordings();
+builder.AddExports();
 builder.AddCallPushEndpoints();
 builder.AddCallPushOpenApi();
 
