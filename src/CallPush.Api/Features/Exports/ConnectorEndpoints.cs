@@ -216,7 +216,7 @@ internal sealed class ConnectorTestEndpoint(CallPushDbContext db, ConnectorCatal
     {
         Post("/exports/connectors/{id}/test");
         AuthSchemes(ApiKeyAuthenticationHandler.SchemeName);
-        Description(b => b.WithName("TestExportConnector").ClearDefaultProduces()
+        Description(b => b.WithName("TestExportConnector").ClearDefaultAccepts().ClearDefaultProduces()
             .Produces<ConnectorTestResponse>(StatusCodes.Status200OK, "application/json")
             .Produces<ApiError>(StatusCodes.Status401Unauthorized, "application/json")
             .Produces<ApiError>(StatusCodes.Status404NotFound, "application/json"));

@@ -14,7 +14,7 @@ internal sealed class RunCreateEndpoint(CallPushDbContext db, ExportRunQueue que
         Post("/exports/jobs/{id}/runs");
         AuthSchemes(ApiKeyAuthenticationHandler.SchemeName);
         Description(b => b.WithName("StartExportRun").ClearDefaultProduces()
-            .Accepts<RunRequest>("application/json")
+            .ClearDefaultAccepts()
             .Produces<RunResponse>(StatusCodes.Status202Accepted, "application/json")
             .Produces<ApiError>(StatusCodes.Status400BadRequest, "application/json")
             .Produces<ApiError>(StatusCodes.Status401Unauthorized, "application/json")
