@@ -59,10 +59,10 @@ sql "INSERT INTO push_log (dedup_key, action, received_at, sdk_app_id, status, e
 sql "INSERT INTO call_sessions (sdk_app_id, session_id, caller, callee, direction, duration_seconds, ivr_duration_seconds,
        started_at, ring_at, accepted_at, ended_at, hung_up_side, end_status, user_remark, uui, cdr_push_id, updated_at)
      SELECT 1400482256, 'bench-' || i, '0086400' || lpad(i::text, 7, '0'), '00861840000' || (i % 10000), i % 2, 60, 5,
-       timestamptz '2026-03-07 00:00:00+00' + (i * 86399 / $SESSIONS) * interval '1 second',
-       timestamptz '2026-03-07 00:00:02+00' + (i * 86399 / $SESSIONS) * interval '1 second',
-       timestamptz '2026-03-07 00:00:05+00' + (i * 86399 / $SESSIONS) * interval '1 second',
-       timestamptz '2026-03-07 00:01:05+00' + (i * 86399 / $SESSIONS) * interval '1 second',
+       timestamptz '2026-03-07 00:00:00+00' + (i::bigint * 86399 / $SESSIONS) * interval '1 second',
+       timestamptz '2026-03-07 00:00:02+00' + (i::bigint * 86399 / $SESSIONS) * interval '1 second',
+       timestamptz '2026-03-07 00:00:05+00' + (i::bigint * 86399 / $SESSIONS) * interval '1 second',
+       timestamptz '2026-03-07 00:01:05+00' + (i::bigint * 86399 / $SESSIONS) * interval '1 second',
        'user', 'ok', CASE WHEN i % 10 = 0 THEN 'remark, with \"quotes\"' END, 'uui-' || i, (SELECT id FROM push_log), now()
      FROM generate_series(1, $SESSIONS) i"
 sql "INSERT INTO serve_participants (call_session_id, sdk_app_id, sequence, mail, type, started_at, ring_at, accepted_at, ended_at, end_status)

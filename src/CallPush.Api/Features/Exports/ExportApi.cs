@@ -17,7 +17,7 @@ internal static class ExportApi
         }
         try
         {
-            var body = await JsonSerializer.DeserializeAsync<T>(context.Request.Body, cancellationToken: cancellationToken);
+            var body = await JsonSerializer.DeserializeAsync<T>(context.Request.Body, JsonSerializerOptions.Web, cancellationToken);
             return body is null && !optional ? (null, "a JSON body is required") : (body, null);
         }
         catch (JsonException e)

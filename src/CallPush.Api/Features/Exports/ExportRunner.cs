@@ -86,7 +86,7 @@ internal sealed class ExportRunner(
             activity?.SetStatus(ActivityStatusCode.Error, "interrupted");
             return new RunOutcome(run.Id, status.Value, files.Sum(f => f.File.Rows), "interrupted");
         }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or IOException or UnauthorizedAccessException or DestinationException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             ExportLog.RunFailed(logger, e, run.Id);
             return await FinishAsync(run, owner, ExportRun.HandlerFailed, days, null, files.Select(f => f.File).ToList(), OneLine(e), started, activity);

@@ -23,7 +23,14 @@ internal sealed class ExportWorker(
         {
             await Task.Delay(TimeSpan.FromMilliseconds(200), stoppingToken);
         }
-        await declarations.ApplyAsync(stoppingToken);
+        try
+        {
+            await declarations.ApplyAsync(stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ExportLog.DeclarationRefused(logger, $"the declared connectors and jobs could not be written: {e.Message}");
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -41,7 +48,7 @@ internal sealed class ExportWorker(
                     await runner.ExecuteAsync(run, _owner, null, stoppingToken);
                 }
             }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested && e is not OperationCanceledException)
             {
                 ExportLog.SchedulerUnavailable(logger, e);
             }
