@@ -10,12 +10,10 @@ namespace CallPush.Api.Features.Exports;
 /// Turns connector requests into rows and rows into destinations. A secret key given to the API is stored encrypted with
 /// ASP.NET Core Data Protection; a <c>secretKeyFrom</c> names a configuration key read at each use instead.
 /// </summary>
-internal sealed class ConnectorCatalog(IDataProtectionProvider protection, IConfiguration configuration, IOptions<ExportsOptions> options)
+internal sealed class ConnectorCatalog(ConnectorSecretProtection protection, IConfiguration configuration, IOptions<ExportsOptions> options)
 {
     public const string Folder = "folder";
     public const string S3 = "s3";
-
-    private readonly IDataProtector _protector = protection.CreateProtector("CallPush.Exports.ConnectorSecrets");
 
     public FolderRoot Root { get; } = new(options.Value.FolderRoot);
 
@@ -68,7 +66,7 @@ internal sealed class ConnectorCatalog(IDataProtectionProvider protection, IConf
         }
         else if (!string.IsNullOrEmpty(request.SecretKey))
         {
-            row.ProtectedSecrets = _protector.Protect(JsonSerializer.Serialize(new Dictionary<string, string> { ["secretKey"] = request.SecretKey }));
+            row.ProtectedSecrets = protection.Protector.Protect(JsonSerializer.Serialize(new Dictionary<string, string> { ["secretKey"] = request.SecretKey }));
         }
     }
 
@@ -96,7 +94,7 @@ internal sealed class ConnectorCatalog(IDataProtectionProvider protection, IConf
         {
             try
             {
-                secret = JsonSerializer.Deserialize<Dictionary<string, string>>(_protector.Unprotect(protectedSecrets))!["secretKey"];
+                secret = JsonSerializer.Deserialize<Dictionary<string, string>>(protection.Protector.Unprotect(protectedSecrets))!["secretKey"];
             }
             catch (System.Security.Cryptography.CryptographicException e)
             {

@@ -1,8 +1,4 @@
 using CallPush.Api.Diagnostics;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace CallPush.Api.Features.Exports;
 
@@ -25,18 +21,7 @@ internal static class ExportsExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.FolderRoot), "CallPush__Exports__FolderRoot must not be empty")
             .ValidateOnStart();
 
-        // Connector secrets are encrypted with these keys; every replica must see the same ring.
-        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("CallPush");
-        if (builder.Configuration[$"{ExportsOptions.Section}:KeysPath"] is { Length: > 0 } keysPath)
-        {
-            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keysPath));
-        }
-        else
-        {
-            builder.Services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(services => new ConfigureOptions<KeyManagementOptions>(
-                keys => keys.XmlRepository = new DatabaseKeyRepository(services.GetRequiredService<NpgsqlDataSource>())));
-        }
-
+        builder.Services.AddSingleton<ConnectorSecretProtection>();
         builder.Services.AddSingleton<ConnectorCatalog>();
         builder.Services.AddSingleton<ExportRunQueue>();
         builder.Services.AddSingleton<ExportRunner>();
