@@ -2,6 +2,7 @@ using CallPush.Api.Answers;
 using CallPush.Api.Diagnostics;
 using CallPush.Api.Features.ApiKeys;
 using CallPush.Api.Features.Auth;
+using CallPush.Api.Features.Exports;
 using CallPush.Api.Features.Push;
 using CallPush.Api.Features.Recordings;
 using CallPush.Api.Features.Statistics;
@@ -28,6 +29,10 @@ if (StatisticsCommand.IsRequested(args))
 {
     return await StatisticsCommand.RunAsync(builder, args);
 }
+if (ExportCommand.IsRequested(args))
+{
+    return await ExportCommand.RunAsync(builder, args);
+}
 
 builder.AddPushAuthentication(); // first, so a misconfiguration stops start-up before a private database is started
 builder.AddApiKeys();
@@ -41,6 +46,7 @@ builder.AddPushIngestion();
 builder.AddRecordings();
 builder.AddStatistics();
 builder.AddStatisticsChannel();
+builder.AddExports();
 builder.AddCallPushEndpoints();
 builder.AddCallPushOpenApi();
 

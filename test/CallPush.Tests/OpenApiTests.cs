@@ -31,7 +31,9 @@ public sealed class OpenApiTests(PostgresFixture postgres)
         var document = await DocumentAsync(client);
 
         var paths = document.GetProperty("paths");
-        Assert.Equal(["/health/live", "/health/ready", "/oauth/token", "/push", "/recordings", "/recordings/{id}/content", "/stats"], paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["/exports/connectors", "/exports/connectors/{id}", "/exports/connectors/{id}/test", "/exports/jobs", "/exports/jobs/{id}",
+            "/exports/jobs/{id}/runs", "/exports/runs/{runId}", "/health/live", "/health/ready", "/oauth/token", "/push", "/recordings",
+            "/recordings/{id}/content", "/stats"], paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var push = paths.GetProperty("/push").GetProperty("post");
         var parameters = push.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
         Assert.Equal("query", parameters["action"].GetProperty("in").GetString());

@@ -1,16 +1,12 @@
 using System.Net;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using CallPush.Api.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace CallPush.Api.Features.Recordings;
 
-/// <summary>
-/// Recordings as objects of an S3-compatible store (AWS, MinIO, Tencent COS). Checksums are computed only when an
-/// operation requires them and the put is not chunk-encoded: with the SDK's newer defaults some compatible stores
-/// (Tencent COS among them) keep the aws-chunked framing inside the object.
-/// </summary>
+/// <summary>Recordings as objects of an S3-compatible store (AWS, MinIO, Tencent COS), with the settings of <see cref="S3Compatible"/>.</summary>
 internal sealed class S3RecordingStorage : IRecordingStorage, IDisposable
 {
     public const string Sha256Metadata = "sha256";
@@ -25,40 +21,13 @@ internal sealed class S3RecordingStorage : IRecordingStorage, IDisposable
         var s3 = options.Value.S3;
         _bucket = s3.Bucket ?? throw new InvalidOperationException("CallPush__Recordings__S3__Bucket is not set");
         _prefix = s3.Prefix ?? string.Empty;
-        _protocol = s3.ServiceUrl?.Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS;
-        var config = new AmazonS3Config
-        {
-            ForcePathStyle = s3.ForcePathStyle,
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        };
-        if (s3.ServiceUrl is { } serviceUrl)
-        {
-            config.ServiceURL = serviceUrl.ToString();
-            if (!string.IsNullOrWhiteSpace(s3.Region))
-            {
-                config.AuthenticationRegion = s3.Region;
-            }
-        }
-        else if (!string.IsNullOrWhiteSpace(s3.Region))
-        {
-            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(s3.Region);
-        }
-        _client = string.IsNullOrEmpty(s3.AccessKey)
-            ? new AmazonS3Client(config)
-            : new AmazonS3Client(new BasicAWSCredentials(s3.AccessKey, s3.SecretKey), config);
+        _protocol = S3Compatible.ProtocolOf(s3.ServiceUrl);
+        _client = S3Compatible.CreateClient(new S3Endpoint(s3.Region, s3.ServiceUrl, s3.ForcePathStyle, s3.AccessKey, s3.SecretKey));
     }
 
     public async Task SaveAsync(string key, string localFile, string contentType, string sha256, CancellationToken cancellationToken)
     {
-        var request = new PutObjectRequest
-        {
-            BucketName = _bucket,
-            Key = _prefix + key,
-            FilePath = localFile,
-            ContentType = contentType,
-            UseChunkEncoding = false,
-        };
+        var request = S3Compatible.FilePut(_bucket, _prefix + key, localFile, contentType);
         request.Metadata[Sha256Metadata] = sha256;
         await _client.PutObjectAsync(request, cancellationToken);
     }

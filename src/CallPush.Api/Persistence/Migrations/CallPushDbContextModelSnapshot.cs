@@ -336,6 +336,300 @@ namespace CallPush.Api.Persistence.Migrations
                     b.ToTable("call_sessions", (string)null);
                 });
 
+            modelBuilder.Entity("CallPush.Api.Persistence.DataProtectionKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text")
+                        .HasColumnName("friendly_name");
+
+                    b.Property<string>("Xml")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("xml");
+
+                    b.HasKey("Id")
+                        .HasName("pk_data_protection_keys");
+
+                    b.ToTable("data_protection_keys", (string)null);
+                });
+
+            modelBuilder.Entity("CallPush.Api.Persistence.ExportConnector", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<string>("ProtectedSecrets")
+                        .HasColumnType("text")
+                        .HasColumnName("protected_secrets");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("settings");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_export_connectors");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ux_export_connectors_name");
+
+                    b.ToTable("export_connectors", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_export_connectors_kind", "kind IN ('folder', 's3')");
+
+                            t.HasCheckConstraint("ck_export_connectors_source", "source IN ('api', 'config')");
+                        });
+                });
+
+            modelBuilder.Entity("CallPush.Api.Persistence.ExportJob", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("At")
+                        .HasColumnType("text")
+                        .HasColumnName("at");
+
+                    b.Property<bool>("Bom")
+                        .HasColumnType("boolean")
+                        .HasColumnName("bom");
+
+                    b.Property<long>("ConnectorId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("connector_id");
+
+                    b.PrimitiveCollection<string[]>("Containers")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("containers");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Cron")
+                        .HasColumnType("text")
+                        .HasColumnName("cron");
+
+                    b.Property<int?>("DayOfMonth")
+                        .HasColumnType("integer")
+                        .HasColumnName("day_of_month");
+
+                    b.Property<int?>("DayOfWeek")
+                        .HasColumnType("integer")
+                        .HasColumnName("day_of_week");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("enabled");
+
+                    b.Property<DateOnly?>("EndDate")
+                        .HasColumnType("date")
+                        .HasColumnName("end_date");
+
+                    b.Property<string>("Frequency")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("frequency");
+
+                    b.Property<bool>("Gzip")
+                        .HasColumnType("boolean")
+                        .HasColumnName("gzip");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset?>("NextRunAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_run_at");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<DateOnly?>("StartDate")
+                        .HasColumnType("date")
+                        .HasColumnName("start_date");
+
+                    b.PrimitiveCollection<long[]>("Tenants")
+                        .IsRequired()
+                        .HasColumnType("bigint[]")
+                        .HasColumnName("tenants");
+
+                    b.Property<string>("TimeZone")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("time_zone");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_export_jobs");
+
+                    b.HasIndex("ConnectorId");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ux_export_jobs_name");
+
+                    b.HasIndex("NextRunAt")
+                        .HasDatabaseName("ix_export_jobs_due")
+                        .HasFilter("enabled");
+
+                    b.ToTable("export_jobs", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_export_jobs_frequency", "frequency IN ('once', 'daily', 'weekly', 'monthly', 'cron')");
+
+                            t.HasCheckConstraint("ck_export_jobs_source", "source IN ('api', 'config')");
+                        });
+                });
+
+            modelBuilder.Entity("CallPush.Api.Persistence.ExportRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<long>("Bytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("bytes");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.PrimitiveCollection<DateOnly[]>("Days")
+                        .HasColumnType("date[]")
+                        .HasColumnName("days");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text")
+                        .HasColumnName("error");
+
+                    b.Property<DateOnly?>("ExportedThrough")
+                        .HasColumnType("date")
+                        .HasColumnName("exported_through");
+
+                    b.Property<string>("Files")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("files");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<DateOnly?>("FromDay")
+                        .HasColumnType("date")
+                        .HasColumnName("from_day");
+
+                    b.Property<long>("JobId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("job_id");
+
+                    b.Property<string>("LeaseOwner")
+                        .HasColumnType("text")
+                        .HasColumnName("lease_owner");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("lease_until");
+
+                    b.Property<long>("Rows")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rows");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("status");
+
+                    b.Property<DateOnly?>("ToDay")
+                        .HasColumnType("date")
+                        .HasColumnName("to_day");
+
+                    b.Property<string>("TriggeredBy")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("triggered_by");
+
+                    b.Property<DateTimeOffset?>("Watermark")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("watermark");
+
+                    b.HasKey("Id")
+                        .HasName("pk_export_runs");
+
+                    b.HasIndex("JobId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_export_runs_active")
+                        .HasFilter("status IN ('pending', 'processing', 'delivering')");
+
+                    b.HasIndex("JobId", "Id")
+                        .HasDatabaseName("ix_export_runs_job");
+
+                    b.ToTable("export_runs", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_export_runs_status", "status IN ('pending', 'processing', 'delivering', 'success', 'partial_success', 'handler_failed', 'delivery_failed')");
+
+                            t.HasCheckConstraint("ck_export_runs_triggered_by", "triggered_by IN ('schedule', 'manual', 'cli')");
+                        });
+                });
+
             modelBuilder.Entity("CallPush.Api.Persistence.IvrKeyPress", b =>
                 {
                     b.Property<long>("Id")
@@ -1096,6 +1390,26 @@ namespace CallPush.Api.Persistence.Migrations
                         .HasConstraintName("fk_call_sessions_queued_skill_group");
 
                     b.Navigation("SeatAgent");
+                });
+
+            modelBuilder.Entity("CallPush.Api.Persistence.ExportJob", b =>
+                {
+                    b.HasOne("CallPush.Api.Persistence.ExportConnector", null)
+                        .WithMany()
+                        .HasForeignKey("ConnectorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_export_jobs_connector");
+                });
+
+            modelBuilder.Entity("CallPush.Api.Persistence.ExportRun", b =>
+                {
+                    b.HasOne("CallPush.Api.Persistence.ExportJob", null)
+                        .WithMany()
+                        .HasForeignKey("JobId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_export_runs_job");
                 });
 
             modelBuilder.Entity("CallPush.Api.Persistence.IvrKeyPress", b =>
