@@ -3,6 +3,7 @@ using CallPush.Api.Diagnostics;
 using CallPush.Api.Features.ApiKeys;
 using CallPush.Api.Features.Auth;
 using CallPush.Api.Features.Push;
+using CallPush.Api.Features.Reconciliation;
 using CallPush.Api.Features.Recordings;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
@@ -22,6 +23,10 @@ if (ApiKeysCommand.IsRequested(args))
 {
     return await ApiKeysCommand.RunAsync(builder, args);
 }
+if (ReconcileCommand.IsRequested(args))
+{
+    return await ReconcileCommand.RunAsync(builder, args);
+}
 
 builder.AddPushAuthentication(); // first, so a misconfiguration stops start-up before a private database is started
 builder.AddApiKeys();
@@ -33,6 +38,7 @@ builder.AddCallPushDatabase(connectionString);
 builder.AddCallPushHealth();
 builder.AddPushIngestion();
 builder.AddRecordings();
+builder.AddReconciliation();
 builder.AddCallPushEndpoints();
 builder.AddCallPushOpenApi();
 

@@ -16,6 +16,7 @@ public sealed class CallPushDbContext(DbContextOptions<CallPushDbContext> option
     public DbSet<RecordingFile> RecordingFiles => Set<RecordingFile>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<RecordingAccess> RecordingAccessLog => Set<RecordingAccess>();
+    public DbSet<ReconcileRun> ReconcileRuns => Set<ReconcileRun>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
