@@ -92,10 +92,17 @@ internal sealed partial class ReconciliationRunner(NpgsqlDataSource dataSource, 
                 Status = ReconcileRun.Running,
                 StartedAt = time.GetUtcNow(),
             };
-            await using var insert = new NpgsqlCommand("""
+            // Holding the lock, no other process runs this source: a row still running was left by one that stopped.
+            await using (var abandon = new NpgsqlCommand("""
                 UPDATE reconcile_runs SET status = 'abandoned', finished_at = now(),
                        last_error = COALESCE(last_error, 'the process running it stopped before it finished')
-                WHERE source = $1 AND status = 'running';
+                WHERE source = $1 AND status = 'running'
+                """, connection))
+            {
+                abandon.Parameters.Add(new NpgsqlParameter { Value = window.Source });
+                await abandon.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await using var insert = new NpgsqlCommand("""
                 INSERT INTO reconcile_runs (source, trigger, window_start, window_end, status, pages, sessions_seen, missing, filled,
                                             updated, errors, started_at)
                 VALUES ($1, $2, $3, $4, 'running', 0, 0, 0, 0, 0, 0, $5)
