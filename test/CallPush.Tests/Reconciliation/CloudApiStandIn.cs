@@ -104,7 +104,16 @@ public sealed class CloudApiStandIn : IAsyncDisposable
         if (code is not null)
         {
             ErrorsAnswered.Enqueue(code);
-            await context.Response.WriteAsJsonAsync(new { Response = new { Error = new { Code = code, Message = message ?? code }, RequestId = requestId } });
+            var error = new JsonObject
+            {
+                ["Response"] = new JsonObject
+                {
+                    ["Error"] = new JsonObject { ["Code"] = code, ["Message"] = message ?? code },
+                    ["RequestId"] = requestId,
+                },
+            };
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(error.ToJsonString());
             return;
         }
 
