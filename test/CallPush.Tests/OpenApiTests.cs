@@ -31,7 +31,7 @@ public sealed class OpenApiTests(PostgresFixture postgres)
         var document = await DocumentAsync(client);
 
         var paths = document.GetProperty("paths");
-        Assert.Equal(["/health/live", "/health/ready", "/oauth/token", "/push", "/recordings", "/recordings/{id}/content"], paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["/health/live", "/health/ready", "/oauth/token", "/push", "/reconciliation/runs", "/recordings", "/recordings/{id}/content"], paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var push = paths.GetProperty("/push").GetProperty("post");
         var parameters = push.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
         Assert.Equal("query", parameters["action"].GetProperty("in").GetString());
@@ -99,6 +99,8 @@ public sealed class OpenApiTests(PostgresFixture postgres)
             (paths.GetProperty("/recordings").GetProperty("get"), new[] { "200", "400", "401" }),
             (paths.GetProperty("/recordings/{id}/content").GetProperty("get"), new[] { "200", "206", "302", "304", "400", "401", "404", "416" }),
             (paths.GetProperty("/recordings/{id}/content").GetProperty("head"), new[] { "200", "206", "302", "304", "400", "401", "404", "416" }),
+            (paths.GetProperty("/reconciliation/runs").GetProperty("get"), new[] { "200", "400", "401" }),
+            (paths.GetProperty("/reconciliation/runs").GetProperty("post"), new[] { "202", "400", "401", "409" }),
         };
         foreach (var (operation, answers) in operations)
         {

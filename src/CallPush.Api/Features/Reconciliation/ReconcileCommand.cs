@@ -53,7 +53,7 @@ internal static class ReconcileCommand
         {
             try
             {
-                app.Services.GetRequiredService<IOptions<SourcesOptions>>().Value.ToString();
+                _ = app.Services.GetRequiredService<IOptions<SourcesOptions>>().Value;
             }
             catch (OptionsValidationException e)
             {
