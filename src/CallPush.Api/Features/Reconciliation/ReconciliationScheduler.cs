@@ -17,6 +17,7 @@ internal sealed partial class ReconciliationScheduler(ReconciliationRunner runne
     : BackgroundService
 {
     private readonly ConcurrentDictionary<long, Task> _launched = new();
+    // Never disposed: the host may stop a service after disposing it, and a source without a timer holds nothing to free.
     private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Finishes a started run in the background (the API answers at once).</summary>
@@ -41,12 +42,6 @@ internal sealed partial class ReconciliationScheduler(ReconciliationRunner runne
         await _stopping.CancelAsync();
         await base.StopAsync(cancellationToken);
         await Task.WhenAll(_launched.Values).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
-    public override void Dispose()
-    {
-        _stopping.Dispose();
-        base.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
