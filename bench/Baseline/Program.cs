@@ -80,7 +80,8 @@ internal static class CdrWriter
             new NpgsqlParameter<int> { TypedValue = 0 }, Txt(null), new NpgsqlParameter<int> { TypedValue = body.Length },
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = Encoding.UTF8.GetString(body) },
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = DBNull.Value },
-            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = $$"""{"X-TCCC-PUSH-UUID":"{{uuid}}","Content-Type":"application/json; charset=utf8"}""" }));
+            new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = $$"""{"X-TCCC-PUSH-UUID":"{{uuid}}","Content-Type":"application/json; charset=utf8"}""" },
+            Txt("push")));
 
         NpgsqlParameter[] AgentParameters() =>
         [

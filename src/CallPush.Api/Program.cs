@@ -4,6 +4,7 @@ using CallPush.Api.Features.ApiKeys;
 using CallPush.Api.Features.Auth;
 using CallPush.Api.Features.Exports;
 using CallPush.Api.Features.Push;
+using CallPush.Api.Features.Reconciliation;
 using CallPush.Api.Features.Recordings;
 using CallPush.Api.Features.Statistics;
 using CallPush.Api.Features.StatisticsChannel;
@@ -33,6 +34,10 @@ if (ExportCommand.IsRequested(args))
 {
     return await ExportCommand.RunAsync(builder, args);
 }
+if (ReconcileCommand.IsRequested(args))
+{
+    return await ReconcileCommand.RunAsync(builder, args);
+}
 
 builder.AddPushAuthentication(); // first, so a misconfiguration stops start-up before a private database is started
 builder.AddApiKeys();
@@ -47,6 +52,7 @@ builder.AddRecordings();
 builder.AddStatistics();
 builder.AddStatisticsChannel();
 builder.AddExports();
+builder.AddReconciliation();
 builder.AddCallPushEndpoints();
 builder.AddCallPushOpenApi();
 

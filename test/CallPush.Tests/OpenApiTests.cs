@@ -32,7 +32,7 @@ public sealed class OpenApiTests(PostgresFixture postgres)
 
         var paths = document.GetProperty("paths");
         Assert.Equal(["/exports/connectors", "/exports/connectors/{id}", "/exports/connectors/{id}/test", "/exports/jobs", "/exports/jobs/{id}",
-            "/exports/jobs/{id}/runs", "/exports/runs/{runId}", "/health/live", "/health/ready", "/oauth/token", "/push", "/recordings",
+            "/exports/jobs/{id}/runs", "/exports/runs/{runId}", "/health/live", "/health/ready", "/oauth/token", "/push", "/reconciliation/runs", "/recordings",
             "/recordings/{id}/content", "/stats"], paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var push = paths.GetProperty("/push").GetProperty("post");
         var parameters = push.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
@@ -102,6 +102,8 @@ public sealed class OpenApiTests(PostgresFixture postgres)
             (paths.GetProperty("/recordings/{id}/content").GetProperty("get"), new[] { "200", "206", "302", "304", "400", "401", "404", "416" }),
             (paths.GetProperty("/recordings/{id}/content").GetProperty("head"), new[] { "200", "206", "302", "304", "400", "401", "404", "416" }),
             (paths.GetProperty("/stats").GetProperty("post"), new[] { "200", "400", "401", "403", "413", "429", "500", "503", "504" }),
+            (paths.GetProperty("/reconciliation/runs").GetProperty("get"), new[] { "200", "400", "401" }),
+            (paths.GetProperty("/reconciliation/runs").GetProperty("post"), new[] { "202", "400", "401", "409" }),
         };
         foreach (var (operation, answers) in operations)
         {

@@ -19,6 +19,7 @@ public sealed class CallPushDbContext(DbContextOptions<CallPushDbContext> option
     public DbSet<StatSkillGroupInterval> StatSkillGroupIntervals => Set<StatSkillGroupInterval>();
     public DbSet<StatAgentInterval> StatAgentIntervals => Set<StatAgentInterval>();
     public DbSet<StatDirtyInterval> StatDirtyIntervals => Set<StatDirtyInterval>();
+    public DbSet<ReconcileRun> ReconcileRuns => Set<ReconcileRun>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

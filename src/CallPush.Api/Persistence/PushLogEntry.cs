@@ -5,6 +5,8 @@ public sealed class PushLogEntry
 {
     public const string Accepted = "accepted";
     public const string Rejected = "rejected";
+    public const string FromPush = "push";
+    public const string FromReconciliation = "reconcile";
 
     public long Id { get; set; }
     public required string DedupKey { get; set; }
@@ -21,6 +23,9 @@ public sealed class PushLogEntry
     public string? Body { get; set; }
     public byte[]? RawBody { get; set; }
     public string? Headers { get; set; }
+
+    /// <summary>How the row arrived: pushed by the platform, or pulled from its API by reconciliation.</summary>
+    public string Source { get; set; } = FromPush;
 
     public static string StatusOf(int errorCode) => errorCode == 0 ? Accepted : Rejected;
 
@@ -40,5 +45,6 @@ public sealed class PushLogEntry
         BodyBytes = BodyBytes,
         RawBody = rawBody,
         Headers = Headers,
+        Source = Source,
     };
 }

@@ -89,10 +89,15 @@ internal static class SimulatorCli
         var duplicates = CliParsing.ShareOption("--duplicates", "Share of pushes delivered twice at once with the same UUID");
         var recordsFirst = CliParsing.ShareOption("--records-first", "Share of sessions whose recordings are pushed before the CDR");
         var cdrRepushes = CliParsing.ShareOption("--cdr-repushes", "Share of sessions whose CDR is pushed again with a new UUID");
+        var drops = CliParsing.ShareOption("--drop", "Share of pushes dropped before sending, as if the platform lost them");
+        var platformCdrs = new Option<string?>("--platform-cdrs")
+        {
+            Description = "Also write every generated session's CDR, sent or dropped, as JSON lines: the platform's own record of the calls",
+        };
         var manifestPath = new Option<string>("--manifest") { Description = "Where to write what was sent, for verify", DefaultValueFactory = _ => "callpush-sim-manifest.jsonl" };
         var command = new Command("load", "Sends generated sessions at a rate or a concurrency, then prints pushes/s, latency percentiles and the ErrCode histogram.");
         sender.AddTo(command);
-        foreach (var option in new Option[] { concurrency, rate, duration, count, maxInFlight, duplicates, recordsFirst, cdrRepushes, manifestPath })
+        foreach (var option in new Option[] { concurrency, rate, duration, count, maxInFlight, duplicates, recordsFirst, cdrRepushes, drops, platformCdrs, manifestPath })
         {
             command.Add(option);
         }
@@ -122,6 +127,7 @@ internal static class SimulatorCli
                     Duplicates = parse.GetValue(duplicates),
                     RecordsFirst = parse.GetValue(recordsFirst),
                     CdrRepushes = parse.GetValue(cdrRepushes),
+                    Drops = parse.GetValue(drops),
                 },
             };
             using var http = CreateHttpClient(handler);
@@ -129,9 +135,10 @@ internal static class SimulatorCli
             LoadReport report;
             string manifestFile;
             await using (var manifest = new ManifestWriter(parse.GetValue(manifestPath)!))
+            await using (var platform = parse.GetValue(platformCdrs) is { } platformPath ? new ManifestWriter(platformPath) : null)
             {
                 manifestFile = manifest.Path;
-                var runner = new LoadRunner(client, sender.CreateGenerator(parse), options, manifest);
+                var runner = new LoadRunner(client, sender.CreateGenerator(parse), options, manifest) { PlatformCdrs = platform };
                 console.MarkupLine($"Pushing to [bold]{Markup.Escape(client.Options.PushUrl.ToString())}[/] " +
                     $"({(options.Rate is { } r ? $"{r:0.##} sessions/s" : $"{options.Concurrency} sessions in flight")}, " +
                     $"{(options.Count is { } n ? $"{n} sessions" : $"for {options.Duration!.Value.TotalSeconds:0.#} s")}, " +

@@ -12,5 +12,8 @@ internal sealed record FaultOptions
     /// <summary>A session whose CDR is pushed again later: same SessionId and body, a new X-TCCC-PUSH-UUID.</summary>
     public double CdrRepushes { get; init; }
 
+    /// <summary>A push never sent: the platform lost it, and only reconciliation can find the session again.</summary>
+    public double Drops { get; init; }
+
     public static FaultOptions None { get; } = new();
 }

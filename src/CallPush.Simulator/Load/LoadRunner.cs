@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using CallPush.Simulator.Manifest;
 using CallPush.Simulator.Sending;
 using CallPush.Simulator.Sessions;
@@ -25,6 +26,9 @@ internal sealed class LoadRunner(PushClient client, SessionGenerator generator, 
 {
     private readonly LoadStatistics _statistics = new();
     private readonly SessionDelivery _delivery = new(client, options.Faults);
+
+    /// <summary>Where every generated session's CDR goes, sent or dropped: the platform's own record of the calls.</summary>
+    public ManifestWriter? PlatformCdrs { get; init; }
     private readonly Lock _generatorLock = new();
     private readonly Random _seeds = options.Seed is { } seed ? new Random(seed) : new Random();
     private int _inFlight;
@@ -123,6 +127,7 @@ internal sealed class LoadRunner(PushClient client, SessionGenerator generator, 
             var delivered = await _delivery.DeliverAsync(session, random, cancellationToken);
             _statistics.Record(delivered);
             manifest?.Write(delivered.ToManifest());
+            PlatformCdrs?.WriteLine(JsonSerializer.Serialize(session.Cdr, PushBodyJson.Default.CdrBody));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -27,6 +27,8 @@ internal sealed record LoadReport(
 
 internal sealed class LoadStatistics
 {
+    public const string DroppedOutcome = "dropped before sending (--drop)";
+
     private readonly ConcurrentDictionary<string, long> _outcomes = new(StringComparer.Ordinal);
     private readonly List<double> _latencies = new(1 << 16);
     private readonly Lock _lock = new();
@@ -43,6 +45,11 @@ internal sealed class LoadStatistics
     {
         foreach (var delivery in delivered.Deliveries)
         {
+            if (delivery.Dropped)
+            {
+                _outcomes.AddOrUpdate(DroppedOutcome, 1, static (_, n) => n + 1);
+                continue;
+            }
             Interlocked.Increment(ref _pushes);
             Interlocked.Increment(ref delivery.Acknowledged ? ref _acknowledged : ref _failed);
             Interlocked.Add(ref _attempts, delivery.Attempts.Count);

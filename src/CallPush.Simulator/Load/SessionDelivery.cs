@@ -30,6 +30,11 @@ internal sealed class SessionDelivery(PushClient client, FaultOptions faults)
         var deliveries = new List<PushDelivery>(ordered.Count + 1);
         foreach (var push in ordered)
         {
+            if (Happens(random, faults.Drops))
+            {
+                deliveries.Add(new PushDelivery(push, []));
+                continue;
+            }
             if (Happens(random, faults.Duplicates))
             {
                 deliveries.AddRange(await Task.WhenAll(client.SendAsync(push, cancellationToken), client.SendAsync(push, cancellationToken)));

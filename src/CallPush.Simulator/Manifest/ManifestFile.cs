@@ -35,9 +35,10 @@ internal sealed class ManifestWriter : IAsyncDisposable
 
     public string Path { get; }
 
-    public void Write(ManifestSession session)
+    public void Write(ManifestSession session) => WriteLine(JsonSerializer.Serialize(session, ManifestJson.Default.ManifestSession));
+
+    public void WriteLine(string line)
     {
-        var line = JsonSerializer.Serialize(session, ManifestJson.Default.ManifestSession);
         lock (_lock)
         {
             _writer.WriteLine(line);

@@ -44,6 +44,9 @@ internal sealed record PushAttempt(int Number, int? HttpStatus, int? ErrCode, st
 internal sealed record PushDelivery(SimulatedPush Push, IReadOnlyList<PushAttempt> Attempts)
 {
     public bool Acknowledged => Attempts.Count > 0 && Attempts[^1].Acknowledged;
+
+    /// <summary>Never sent (<c>load --drop</c>): the platform lost it.</summary>
+    public bool Dropped => Attempts.Count == 0;
 }
 
 /// <summary>

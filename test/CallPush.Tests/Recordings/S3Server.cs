@@ -14,7 +14,6 @@ public sealed class S3Server : IAsyncDisposable
     public const string AccessKey = "S3RVER";
     public const string SecretKey = "S3RVER";
 
-    private static readonly SemaphoreSlim InstallGate = new(1, 1);
     private readonly Process _process;
     private readonly string _directory;
 
@@ -72,68 +71,8 @@ public sealed class S3Server : IAsyncDisposable
         }
     }
 
-    /// <summary>The s3rver script, installed with npm unless it is there; a lock file keeps test processes from installing at once.</summary>
-    private static async Task<string> InstallAsync()
-    {
-        var tools = Path.Combine(Samples.RepositoryRoot, ".callpush", "test-tools");
-        var script = Path.Combine(tools, "node_modules", "s3rver", "bin", "s3rver.js");
-        await InstallGate.WaitAsync();
-        try
-        {
-            Directory.CreateDirectory(tools);
-            await using var fileLock = await LockAsync(Path.Combine(tools, ".install.lock"));
-            if (File.Exists(script) && File.ReadAllText(Path.Combine(tools, "node_modules", "s3rver", "package.json")).Contains($"\"version\": \"{Version}\"", StringComparison.Ordinal))
-            {
-                return script;
-            }
-            var npm = new ProcessStartInfo("npm") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { "install", "--prefix", tools, "--no-audit", "--no-fund", $"s3rver@{Version}" })
-            {
-                npm.ArgumentList.Add(argument);
-            }
-            Process process;
-            try
-            {
-                process = Process.Start(npm) ?? throw new InvalidOperationException("npm could not be started");
-            }
-            catch (System.ComponentModel.Win32Exception e)
-            {
-                throw new InvalidOperationException($"The S3 tests need Node 20 and npm to install s3rver {Version}: {e.Message}", e);
-            }
-            using (process)
-            {
-                var output = process.StandardOutput.ReadToEndAsync();
-                var error = process.StandardError.ReadToEndAsync();
-                await process.WaitForExitAsync();
-                if (process.ExitCode != 0 || !File.Exists(script))
-                {
-                    throw new InvalidOperationException(
-                        $"`npm install --prefix {tools} s3rver@{Version}` failed ({process.ExitCode}); the S3 tests need it:\n{await output}\n{await error}");
-                }
-            }
-            return script;
-        }
-        finally
-        {
-            InstallGate.Release();
-        }
-    }
-
-    private static async Task<FileStream> LockAsync(string path)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(5);
-        while (true)
-        {
-            try
-            {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-            }
-            catch (IOException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-            }
-        }
-    }
+    private static async Task<string> InstallAsync() =>
+        Path.Combine(await NpmTools.InstallAsync("s3rver", Version, "the S3 tests"), "bin", "s3rver.js");
 
     public async ValueTask DisposeAsync()
     {

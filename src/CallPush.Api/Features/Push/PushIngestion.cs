@@ -55,8 +55,9 @@ internal sealed partial class PushIngestion
             Error = error,
             Body = parsed.BodyJson,
             RawBody = parsed.BodyJson is null ? request.Body.ToArray() : null,
+            Source = request.Source,
         };
-        if (request.PushUuid is null)
+        if (request.PushUuid is null && request.DedupKey is null)
         {
             LogMissingPushUuid(_logger, row.Action, row.DedupKey);
         }
@@ -149,6 +150,10 @@ internal sealed partial class PushIngestion
     /// </summary>
     private static string DedupKey(ReceivedPush request)
     {
+        if (request.DedupKey is { } given)
+        {
+            return given;
+        }
         if (request.PushUuid is { Length: > 0 and <= PushText.MaxDedupKeyLength } uuid && !uuid.Contains('\0', StringComparison.Ordinal))
         {
             return uuid;

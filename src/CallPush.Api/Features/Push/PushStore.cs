@@ -57,7 +57,8 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
         new NpgsqlParameter<int> { TypedValue = log.BodyBytes },
         Json(log.Body),
         new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)log.RawBody ?? DBNull.Value },
-        Json(log.Headers)));
+        Json(log.Headers),
+        Text(log.Source)));
 
     private static void AddCdr(NpgsqlBatch batch, string dedupKey, CdrPush cdr)
     {

@@ -735,6 +735,13 @@ namespace CallPush.Api.Persistence.Migrations
                         .HasColumnType("text")
                         .HasColumnName("session_id");
 
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("push")
+                        .HasColumnName("source");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasColumnType("text")
@@ -763,7 +770,91 @@ namespace CallPush.Api.Persistence.Migrations
 
                     b.ToTable("push_log", null, t =>
                         {
+                            t.HasCheckConstraint("ck_push_log_source", "source IN ('push', 'reconcile')");
+
                             t.HasCheckConstraint("ck_push_log_status", "status IN ('accepted', 'rejected')");
+                        });
+                });
+
+            modelBuilder.Entity("CallPush.Api.Persistence.ReconcileRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityAlwaysColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Errors")
+                        .HasColumnType("integer")
+                        .HasColumnName("errors");
+
+                    b.Property<int>("Filled")
+                        .HasColumnType("integer")
+                        .HasColumnName("filled");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("last_error");
+
+                    b.Property<int>("Missing")
+                        .HasColumnType("integer")
+                        .HasColumnName("missing");
+
+                    b.Property<int>("Pages")
+                        .HasColumnType("integer")
+                        .HasColumnName("pages");
+
+                    b.Property<int>("SessionsSeen")
+                        .HasColumnType("integer")
+                        .HasColumnName("sessions_seen");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("trigger");
+
+                    b.Property<int>("Updated")
+                        .HasColumnType("integer")
+                        .HasColumnName("updated");
+
+                    b.Property<DateTimeOffset>("WindowEnd")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_end");
+
+                    b.Property<DateTimeOffset>("WindowStart")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("window_start");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reconcile_runs");
+
+                    b.HasIndex("Source", "StartedAt")
+                        .HasDatabaseName("ix_reconcile_runs_source_started_at");
+
+                    b.ToTable("reconcile_runs", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_reconcile_runs_status", "status IN ('running', 'succeeded', 'failed', 'abandoned')");
+
+                            t.HasCheckConstraint("ck_reconcile_runs_trigger", "trigger IN ('sliding', 'nightly', 'manual', 'api')");
                         });
                 });
 
