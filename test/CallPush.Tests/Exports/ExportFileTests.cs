@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using CallPush.Tests.Infrastructure;
 using CallPush.Tests.Recordings;
+using CallPush.Tests.Statistics;
 using static CallPush.Tests.Exports.ExportTestSupport;
 
 namespace CallPush.Tests.Exports;
@@ -53,19 +54,21 @@ public sealed class ExportFileTests(PostgresFixture postgres) : IAsyncLifetime
         {
             name = "nightly",
             connectorId = connector,
-            containers = new[] { "calls", "participants", "ivr_key_presses", "recordings", "voicemails", "push_log", "agents", "skill_groups" },
+            containers = new[] { "calls", "participants", "ivr_key_presses", "recordings", "voicemails", "push_log",
+                "stat_skill_group_intervals", "stat_agent_intervals", "agents", "skill_groups" },
             tenants = new[] { SdkAppId },
             timeZone = "Asia/Shanghai",
             frequency = "daily",
             at = "03:00",
             enabled = false,
         });
+        await app.WaitUntilCurrentAsync();
         var run = await analyst.WaitForRunAsync(await analyst.StartRunAsync(job, new { from = "2026-03-07", to = "2026-03-08" }));
 
         Assert.Equal("success", run["status"]!.GetValue<string>());
         Assert.Equal(["2026-03-07", "2026-03-08"], run["days"]!.AsArray().Select(d => d!.GetValue<string>()));
         var folder = Path.Combine(_root, "bi");
-        Assert.Equal(6 * 2 + 2, run.Files().Count);
+        Assert.Equal(8 * 2 + 2, run.Files().Count);
         foreach (var file in run.Files())
         {
             var path = Path.Combine(folder, file["path"]!.GetValue<string>());
@@ -132,6 +135,28 @@ public sealed class ExportFileTests(PostgresFixture postgres) : IAsyncLifetime
             SELECT id, action, status, body_bytes FROM push_log WHERE (received_at AT TIME ZONE 'Asia/Shanghai')::date = '2026-03-08'::date ORDER BY received_at, id
             """), Columns(pushes, "id", "action", "status", "body_bytes"));
         Assert.DoesNotContain("body", pushes[0]);
+        Assert.All(Columns(pushes, "source"), row => Assert.Equal("push", row[0]));
+
+        foreach (var day in new[] { "20260307", "20260308" })
+        {
+            var agentIntervals = await ReadCsvAsync(Path.Combine(folder, $"CCAAS/FACTS/acme-stat_agent_intervals-F/{day}-acme-stat_agent_intervals-F.csv"));
+            var expectedAgentIntervals = await app.ExpectedAsync("""
+                SELECT a.agent_key, i.interval_start, i.offered, i.answered, i.ring_seconds, i.talk_seconds
+                FROM stat_agent_intervals i JOIN agents a ON a.id = i.agent_id
+                WHERE (i.interval_start AT TIME ZONE 'Asia/Shanghai')::date = $1::date ORDER BY i.interval_start, i.agent_id
+                """, DateOnly.ParseExact(day, "yyyyMMdd"));
+            Assert.NotEmpty(expectedAgentIntervals);
+            Assert.Equal(expectedAgentIntervals,
+                Columns(agentIntervals, "agent_key", "interval_start", "offered", "answered", "ring_seconds", "talk_seconds"));
+
+            var groupIntervals = await ReadCsvAsync(Path.Combine(folder, $"CCAAS/FACTS/acme-stat_skill_group_intervals-F/{day}-acme-stat_skill_group_intervals-F.csv"));
+            Assert.Equal(await app.ExpectedAsync("""
+                SELECT i.skill_group_id, i.interval_start, i.t1_seconds, i.offered, i.answered, i.abandoned, i.wait_seconds_total
+                FROM stat_skill_group_intervals i
+                WHERE (i.interval_start AT TIME ZONE 'Asia/Shanghai')::date = $1::date ORDER BY i.interval_start, i.skill_group_id
+                """, DateOnly.ParseExact(day, "yyyyMMdd")),
+                Columns(groupIntervals, "skill_group_id", "interval_start", "t1_seconds", "offered", "answered", "abandoned", "wait_seconds_total"));
+        }
     }
 
     [Fact]

@@ -20,8 +20,7 @@ internal sealed record ExportContainer(string Name, ContainerKind Kind, string S
 }
 
 /// <summary>
-/// Every container a job may name. Interval statistics tables (<c>stat_*</c>) will be added here as facts of their own
-/// (one file per day of intervals), with a query on their table and a section in docs/exports.md.
+/// Every container a job may name, each with its row in docs/exports.md.
 /// </summary>
 internal static class ExportContainers
 {
@@ -82,10 +81,30 @@ internal static class ExportContainers
 
     public static readonly ExportContainer PushLog = new("push_log", ContainerKind.Fact, """
         SELECT p.id, p.dedup_key, p.push_uuid, p.action, p.version, p.received_at, p.sdk_app_id, p.session_id, p.status,
-               p.error_code, p.error, p.body_bytes
+               p.error_code, p.error, p.body_bytes, p.source
         FROM push_log p
         WHERE p.sdk_app_id = @tenant AND p.received_at >= @from AND p.received_at < @to
         ORDER BY p.received_at, p.id
+        """);
+
+    public static readonly ExportContainer SkillGroupIntervals = new("stat_skill_group_intervals", ContainerKind.Fact, """
+        SELECT i.sdk_app_id, i.skill_group_id, g.name AS skill_group_name, i.interval_start, i.t1_seconds, i.t2_seconds,
+               i.offered, i.answered, i.abandoned, i.answered_within_t1, i.abandoned_within_t2, i.wait_seconds_total,
+               i.wait_seconds_max, i.talk_seconds_total, i.updated_at
+        FROM stat_skill_group_intervals i
+        LEFT JOIN skill_groups g ON g.sdk_app_id = i.sdk_app_id AND g.skill_group_id = i.skill_group_id
+        WHERE i.sdk_app_id = @tenant AND i.interval_start >= @from AND i.interval_start < @to
+        ORDER BY i.interval_start, i.skill_group_id
+        """);
+
+    public static readonly ExportContainer AgentIntervals = new("stat_agent_intervals", ContainerKind.Fact, """
+        SELECT i.sdk_app_id, i.agent_id, a.agent_key, i.interval_start, i.offered, i.answered, i.not_answered,
+               i.ring_seconds, i.talk_seconds, i.inbound_offered, i.inbound_answered, i.outbound_offered,
+               i.outbound_answered, i.outbound_connected, i.updated_at
+        FROM stat_agent_intervals i
+        LEFT JOIN agents a ON a.id = i.agent_id
+        WHERE i.sdk_app_id = @tenant AND i.interval_start >= @from AND i.interval_start < @to
+        ORDER BY i.interval_start, i.agent_id
         """);
 
     public static readonly ExportContainer Agents = new("agents", ContainerKind.Dimension, """
@@ -102,7 +121,8 @@ internal static class ExportContainers
         ORDER BY g.skill_group_id
         """);
 
-    public static readonly IReadOnlyList<ExportContainer> All = [Calls, Participants, IvrKeyPresses, Recordings, Voicemails, PushLog, Agents, SkillGroups];
+    public static readonly IReadOnlyList<ExportContainer> All = [Calls, Participants, IvrKeyPresses, Recordings, Voicemails, PushLog,
+        SkillGroupIntervals, AgentIntervals, Agents, SkillGroups];
 
     public static ExportContainer? Find(string name) => All.FirstOrDefault(c => c.Name == name);
 }

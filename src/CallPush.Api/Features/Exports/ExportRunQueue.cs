@@ -136,7 +136,8 @@ internal sealed class ExportRunQueue(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Days (in the job's zone) touched by pushes received in (since, until]: the push itself, the session its CDR
-    /// describes, and the recordings and voicemails it names.
+    /// describes (its start, its queue time and its participants' ring times, which place its interval statistics),
+    /// and the recordings and voicemails it names.
     /// </summary>
     public async Task<List<DateOnly>> TouchedDaysAsync(long[] tenants, string zone, DateTimeOffset since, DateTimeOffset until,
         CancellationToken cancellationToken)
@@ -150,6 +151,15 @@ internal sealed class ExportRunQueue(NpgsqlDataSource dataSource)
             SELECT (cs.started_at AT TIME ZONE $4)::date FROM touched t
             JOIN call_sessions cs ON cs.sdk_app_id = t.sdk_app_id AND cs.session_id = t.session_id
             WHERE cs.started_at IS NOT NULL
+            UNION
+            SELECT (cs.queued_at AT TIME ZONE $4)::date FROM touched t
+            JOIN call_sessions cs ON cs.sdk_app_id = t.sdk_app_id AND cs.session_id = t.session_id
+            WHERE cs.queued_at IS NOT NULL
+            UNION
+            SELECT (coalesce(sp.ring_at, sp.started_at) AT TIME ZONE $4)::date FROM touched t
+            JOIN call_sessions cs ON cs.sdk_app_id = t.sdk_app_id AND cs.session_id = t.session_id
+            JOIN serve_participants sp ON sp.call_session_id = cs.id
+            WHERE coalesce(sp.ring_at, sp.started_at) IS NOT NULL
             UNION
             SELECT (coalesce(r.recorded_at, r.updated_at) AT TIME ZONE $4)::date FROM touched t
             JOIN recordings r ON r.sdk_app_id = t.sdk_app_id AND r.session_id = t.session_id
