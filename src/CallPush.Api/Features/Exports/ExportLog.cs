@@ -2,8 +2,11 @@ namespace CallPush.Api.Features.Exports;
 
 internal static partial class ExportLog
 {
-    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Export run {RunId} ended {Status}: {Rows} rows. {Error}")]
-    public static partial void RunFinished(ILogger logger, long runId, string status, long rows, string? error);
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Export run {RunId} ended {Status}: {Rows} rows")]
+    public static partial void RunSucceeded(ILogger logger, long runId, string status, long rows);
+
+    [LoggerMessage(EventId = 7010, Level = LogLevel.Warning, Message = "Export run {RunId} ended {Status}: {Rows} rows. {Error}")]
+    public static partial void RunEndedWithError(ILogger logger, long runId, string status, long rows, string error);
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Error, Message = "Export run {RunId} failed")]
     public static partial void RunFailed(ILogger logger, Exception exception, long runId);

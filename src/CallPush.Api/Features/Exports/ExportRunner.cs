@@ -303,7 +303,14 @@ internal sealed class ExportRunner(
         {
             activity?.SetStatus(ActivityStatusCode.Error, error);
         }
-        ExportLog.RunFinished(logger, run.Id, status, rows, error);
+        if (error is null)
+        {
+            ExportLog.RunSucceeded(logger, run.Id, status, rows);
+        }
+        else
+        {
+            ExportLog.RunEndedWithError(logger, run.Id, status, rows, error);
+        }
         return new RunOutcome(run.Id, status, rows, error);
     }
 
