@@ -51,6 +51,14 @@ public sealed class ExportConnectorTests(PostgresFixture postgres) : IAsyncLifet
         Assert.Equal("delivery_failed", run["status"]!.GetValue<string>());
         Assert.Contains("symbolic link", run["error"]!.GetValue<string>());
         Assert.Empty(Directory.EnumerateFileSystemEntries(_outside));
+
+        using var sameConnectorName = await analyst.PostAsJsonAsync("/exports/connectors", new { name = "local", kind = "folder", path = "other" });
+        Assert.Equal(HttpStatusCode.Conflict, sameConnectorName.StatusCode);
+        Assert.Equal("a connector is already named 'local'", (await sameConnectorName.Content.ReadFromJsonAsync<JsonObject>())!["error"]!.GetValue<string>());
+        using var sameJobName = await analyst.PostAsJsonAsync("/exports/jobs",
+            new { name = "j", connectorId = connector, containers = new[] { "calls" }, tenants = new[] { SdkAppId }, enabled = false });
+        Assert.Equal(HttpStatusCode.Conflict, sameJobName.StatusCode);
+        Assert.Equal(1L, await app.ScalarAsync<long>("SELECT count(*) FROM export_jobs"));
     }
 
     [Fact]

@@ -63,13 +63,8 @@ internal sealed class ConnectorCreateEndpoint(CallPushDbContext db, ConnectorCat
         var row = new ExportConnector { Name = "", Kind = "", Settings = "{}", Source = "api", CreatedAt = now, UpdatedAt = now };
         catalog.Apply(request!, row);
         db.Add(row);
-        try
+        if (!await ExportApi.SaveNamedAsync(db, HttpContext, "connector", row.Name, ct))
         {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (ExportApi.IsUniqueViolation(e))
-        {
-            await ExportApi.ErrorAsync(HttpContext, StatusCodes.Status409Conflict, $"a connector is already named '{row.Name}'", ct);
             return;
         }
         HttpContext.Response.StatusCode = StatusCodes.Status201Created;
@@ -149,13 +144,8 @@ internal sealed class ConnectorUpdateEndpoint(CallPushDbContext db, ConnectorCat
         }
         catalog.Apply(request!, row);
         row.UpdatedAt = DateTimeOffset.UtcNow;
-        try
+        if (!await ExportApi.SaveNamedAsync(db, HttpContext, "connector", row.Name, ct))
         {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (ExportApi.IsUniqueViolation(e))
-        {
-            await ExportApi.ErrorAsync(HttpContext, StatusCodes.Status409Conflict, $"a connector is already named '{row.Name}'", ct);
             return;
         }
         await HttpContext.Response.WriteAsJsonAsync(ConnectorCatalog.Describe(row), ct);

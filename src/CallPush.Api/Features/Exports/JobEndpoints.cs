@@ -65,13 +65,8 @@ internal sealed class JobCreateEndpoint(CallPushDbContext db) : EndpointWithoutR
             return;
         }
         db.Add(row);
-        try
+        if (!await ExportApi.SaveNamedAsync(db, HttpContext, "job", row.Name, ct))
         {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (ExportApi.IsUniqueViolation(e))
-        {
-            await ExportApi.ErrorAsync(HttpContext, StatusCodes.Status409Conflict, $"a job is already named '{row.Name}'", ct);
             return;
         }
         HttpContext.Response.StatusCode = StatusCodes.Status201Created;
@@ -153,13 +148,8 @@ internal sealed class JobUpdateEndpoint(CallPushDbContext db) : EndpointWithoutR
             await ExportApi.ErrorAsync(HttpContext, StatusCodes.Status400BadRequest, problem, ct);
             return;
         }
-        try
+        if (!await ExportApi.SaveNamedAsync(db, HttpContext, "job", row.Name, ct))
         {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException e) when (ExportApi.IsUniqueViolation(e))
-        {
-            await ExportApi.ErrorAsync(HttpContext, StatusCodes.Status409Conflict, $"a job is already named '{row.Name}'", ct);
             return;
         }
         await HttpContext.Response.WriteAsJsonAsync(JobRules.Describe(row), ct);
