@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using CallPush.Tests.Auth;
 using CallPush.Tests.Infrastructure;
 using CallPush.Tests.Recordings;
 
@@ -18,6 +19,9 @@ public sealed class StatisticsChannelTests(PostgresFixture postgres) : IAsyncLif
         {
             ["CallPush:StatisticsChannel:StatementTimeout"] = "00:00:02",
             ["CallPush:StatisticsChannel:MaxRows"] = "100",
+            ["CallPush:Auth:Mode"] = "Basic",
+            ["CallPush:Auth:Basic:Username"] = "tccc",
+            ["CallPush:Auth:Basic:Password"] = "secret",
         });
         _client = _app.AnalystClient(await _app.CreateKeyAsync());
     }
@@ -66,7 +70,8 @@ public sealed class StatisticsChannelTests(PostgresFixture postgres) : IAsyncLif
     public async Task Data_reads_the_analyst_tables_and_quantity_answers_the_count_as_a_number()
     {
         var sessionId = Samples.NewSessionId();
-        Assert.Equal(0, (await _client.PushAndReadAsync("cdr", Samples.CdrWith(cdr => cdr["SessionId"] = sessionId), "stats-cdr")).ErrCode);
+        using var pusher = _app.ClientWithAuthorization(AuthTestSupport.Basic("tccc", "secret"));
+        Assert.Equal(0, (await pusher.PushAndReadAsync("cdr", Samples.CdrWith(cdr => cdr["SessionId"] = sessionId), "stats-cdr")).ErrCode);
 
         var rows = await _client.StatsAsync("data", $"select session_id, sdk_app_id from call_sessions where session_id = '{sessionId}'");
         var quantity = await _client.StatsAsync("quantity", "select count(*) from push_log");
@@ -183,14 +188,15 @@ public sealed class StatisticsChannelTests(PostgresFixture postgres) : IAsyncLif
     }
 
     [Fact]
-    public async Task Without_an_API_key_or_with_push_credentials_the_channel_answers_401()
+    public async Task Without_an_API_key_or_with_push_credentials_that_open_push_the_channel_answers_401()
     {
         var body = StatisticsTestSupport.Body("data", "select 1");
         using var anonymous = _app.CreateClient();
-        using var basic = _app.CreateClient();
-        basic.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("tccc:secret"u8.ToArray()));
+        using var basic = _app.ClientWithAuthorization(AuthTestSupport.Basic("tccc", "secret"));
         using var bearer = _app.CreateClient();
         bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "a-push-token");
+
+        Assert.Equal(0, (await basic.PushAndReadAsync("record", Samples.Record, "uuid-stats-basic")).ErrCode);
 
         foreach (var client in new[] { anonymous, basic, bearer })
         {
