@@ -120,7 +120,42 @@ public sealed class StatisticsHostileInputTests(PostgresFixture postgres)
         Assert.True((await service.Client.StatsAsync("data", "select 1")).Success);
     }
 
-    private async Task<HostileService> StartAsync()
+    [Fact]
+    public async Task A_large_answer_is_streamed_so_the_service_memory_does_not_grow_with_it()
+    {
+        await using var service = await StartAsync(maxRows: 200_000, timeout: "00:01:00");
+        await service.Client.StatsAsync("data", "select g from generate_series(1, 1000) g");
+        var before = PeakResidentBytes(service.Process.Id);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/stats")
+        {
+            Content = new StringContent(StatisticsTestSupport.Body("data", "select g, repeat('x', 1000) as filler from generate_series(1, 200000) g"),
+                System.Text.Encoding.UTF8, new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" }),
+        };
+        using var response = await service.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = new byte[81920];
+        long received = 0;
+        int read;
+        while ((read = await body.ReadAsync(buffer)) > 0)
+        {
+            received += read;
+        }
+        var growth = PeakResidentBytes(service.Process.Id) - before;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(received > 200_000_000, $"received {received} bytes");
+        Assert.True(growth < 64L * 1024 * 1024, $"the service's peak RSS grew by {growth / (1024 * 1024)} MB while it sent {received / (1024 * 1024)} MB");
+    }
+
+    /// <summary>The process's peak resident set (VmHWM of /proc/PID/status), in bytes.</summary>
+    private static long PeakResidentBytes(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return long.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) * 1024;
+    }
+
+    private async Task<HostileService> StartAsync(int maxRows = 1000, string timeout = "00:00:01")
     {
         var connectionString = await postgres.CreateDatabaseAsync();
         var port = ServiceProcess.FreePort();
@@ -129,8 +164,8 @@ public sealed class StatisticsHostileInputTests(PostgresFixture postgres)
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["ConnectionStrings__CallPush"] = connectionString,
             ["CallPush__StatisticsChannel__ConnectionString"] = await StatisticsTestSupport.LoginConnectionStringAsync(connectionString),
-            ["CallPush__StatisticsChannel__StatementTimeout"] = "00:00:01",
-            ["CallPush__StatisticsChannel__MaxRows"] = "1000",
+            ["CallPush__StatisticsChannel__StatementTimeout"] = timeout,
+            ["CallPush__StatisticsChannel__MaxRows"] = maxRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(60) };
         try
