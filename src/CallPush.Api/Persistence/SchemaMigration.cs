@@ -16,7 +16,9 @@ internal static class SchemaMigration
         // can interleave and both create the second migration's tables (42P07). One session-level advisory lock held
         // for the whole run serializes them; whoever waited then finds nothing pending.
         await using var lockConnection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using (var acquire = new NpgsqlCommand($"SELECT pg_advisory_lock({LockKey})", lockConnection))
+        // The wait lasts as long as the other process's migrations, which can exceed the 30 s command timeout on a
+        // busy machine; the wait ends with the caller's cancellation instead.
+        await using (var acquire = new NpgsqlCommand($"SELECT pg_advisory_lock({LockKey})", lockConnection) { CommandTimeout = 0 })
         {
             await acquire.ExecuteNonQueryAsync(cancellationToken);
         }
