@@ -18,8 +18,9 @@ COPY .editorconfig ./
 COPY src/CallPush.Api/ src/CallPush.Api/
 RUN dotnet publish src/CallPush.Api/CallPush.Api.csproj -c Release --no-restore -o /app -r "$(cat /tmp/rid)" \
     --self-contained false -p:PublishReadyToRun=true -p:UseAppHost=false
-# The file store's mount point, owned by the app user so a fresh named volume is writable (the runtime has no shell).
-RUN mkdir -p /callpush-data/recordings
+# The file store's and the exports' mount points, owned by the app user so fresh named volumes are writable (the
+# runtime has no shell).
+RUN mkdir -p /callpush-data/recordings /callpush-data/exports
 
 # Chiseled: no shell, no package manager, no root user; InvariantGlobalization is on, so no ICU is needed.
 FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled AS runtime

@@ -136,11 +136,13 @@ public sealed partial class DeploymentFilesTests
         var volumes = pod["volumes"]!.AsArray().ToDictionary(v => v!["name"]!.GetValue<string>(), v => v!);
         Assert.Equal("/tmp", mounts["tmp"]);
         Assert.NotNull(volumes["tmp"]["emptyDir"]);
-        // The other writable places: downloads in progress (an emptyDir) and the recordings store, a claim owned
-        // through the pod's fsGroup.
-        Assert.Equal(["incoming", "recordings", "tmp"], mounts.Keys.Order(StringComparer.Ordinal));
+        // The other writable places: downloads and export files in progress (emptyDirs), the recordings store and the
+        // export folder, claims owned through the pod's fsGroup.
+        Assert.Equal(["export-staging", "exports", "incoming", "recordings", "tmp"], mounts.Keys.Order(StringComparer.Ordinal));
         Assert.NotNull(volumes["incoming"]["emptyDir"]);
+        Assert.NotNull(volumes["export-staging"]["emptyDir"]);
         Assert.NotNull(volumes["recordings"]["persistentVolumeClaim"]);
+        Assert.NotNull(volumes["exports"]["persistentVolumeClaim"]);
         Assert.Equal(values["podSecurityContext"]!["runAsUser"]!.GetValue<int>(), values["podSecurityContext"]!["fsGroup"]!.GetValue<int>());
         Assert.Equal(0, deployment["strategy"]!["rollingUpdate"]!["maxUnavailable"]!.GetValue<int>());
         Assert.Equal(30, values["terminationGracePeriodSeconds"]!.GetValue<int>());
@@ -179,7 +181,7 @@ public sealed partial class DeploymentFilesTests
     }
 
     [Fact]
-    public void The_recordings_store_is_where_the_volume_is_mounted_and_the_image_lets_the_app_user_write_there()
+    public void The_recordings_store_and_the_export_folder_are_where_the_volumes_are_mounted_and_the_image_lets_the_app_user_write_there()
     {
         const string path = "/var/lib/callpush/recordings";
         var config = Template("configmap.yaml", "ConfigMap")["data"]!;
@@ -191,6 +193,12 @@ public sealed partial class DeploymentFilesTests
         Assert.Contains(container["volumeMounts"]!.AsArray(), m => m!["mountPath"]!.GetValue<string>() == path);
         Assert.Equal(path, compose["environment"]!["CallPush__Recordings__Path"]!.GetValue<string>());
         Assert.Contains(compose["volumes"]!.AsArray(), v => v!.GetValue<string>() == "recordings:" + path);
+        const string exports = "/var/lib/callpush/exports";
+        Assert.Equal(exports, config["CallPush__Exports__FolderRoot"]!.GetValue<string>());
+        Assert.Contains(container["volumeMounts"]!.AsArray(), m => m!["mountPath"]!.GetValue<string>() == exports);
+        Assert.Equal(exports, compose["environment"]!["CallPush__Exports__FolderRoot"]!.GetValue<string>());
+        Assert.StartsWith(exports + "/", compose["environment"]!["CallPush__Exports__TempPath"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains(compose["volumes"]!.AsArray(), v => v!.GetValue<string>() == "exports:" + exports);
         Assert.Contains(image, i => i.Instruction == "COPY" && i.Arguments.Contains("--chown=$APP_UID", StringComparison.Ordinal)
             && i.Arguments.EndsWith(" /var/lib/callpush", StringComparison.Ordinal));
     }
@@ -206,7 +214,7 @@ public sealed partial class DeploymentFilesTests
         Assert.Equal(
         [
             "apps/v1 Deployment", "autoscaling/v2 HorizontalPodAutoscaler", "batch/v1 Job", "networking.k8s.io/v1 Ingress",
-            "policy/v1 PodDisruptionBudget", "v1 ConfigMap", "v1 PersistentVolumeClaim", "v1 Secret", "v1 Secret", "v1 Service",
+            "policy/v1 PodDisruptionBudget", "v1 ConfigMap", "v1 PersistentVolumeClaim", "v1 PersistentVolumeClaim", "v1 Secret", "v1 Secret", "v1 Service",
             "v1 ServiceAccount",
         ], kinds);
     }
