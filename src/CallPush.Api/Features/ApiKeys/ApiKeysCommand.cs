@@ -1,7 +1,6 @@
 using System.Globalization;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
-using Microsoft.Extensions.Logging.Console;
 using Npgsql;
 
 namespace CallPush.Api.Features.ApiKeys;
@@ -40,15 +39,7 @@ internal static class ApiKeysCommand
             return UsageExitCode;
         }
 
-        // Standard output carries only the command's result; every log line goes to standard error.
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole();
-        builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None)
-            .AddFilter("Npgsql", LogLevel.None);
-        var connectionString = LocalPostgresHosting.ConnectionStringOrStartLocal(builder);
-        builder.AddCallPushDatabase(connectionString);
+        CommandHosting.AddCommandLoggingAndDatabase(builder);
         await using var app = builder.Build();
         var localServer = app.Services.GetService<LocalPostgres>();
         try

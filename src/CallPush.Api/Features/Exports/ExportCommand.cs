@@ -1,7 +1,6 @@
 using System.Globalization;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
-using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Spectre.Console;
@@ -41,14 +40,7 @@ internal static class ExportCommand
             return UsageExitCode;
         }
 
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole();
-        builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None)
-            .AddFilter("Npgsql", LogLevel.None);
-        var connectionString = LocalPostgresHosting.ConnectionStringOrStartLocal(builder);
-        builder.AddCallPushDatabase(connectionString);
+        CommandHosting.AddCommandLoggingAndDatabase(builder);
         ExportsExtensions.AddExportServices(builder);
         await using var app = builder.Build();
         var localServer = app.Services.GetService<LocalPostgres>();

@@ -2,7 +2,6 @@ using System.Globalization;
 using CallPush.Api.Features.Push;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
-using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Spectre.Console;
@@ -37,14 +36,7 @@ internal static class ReconcileCommand
             return UsageExitCode;
         }
 
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole();
-        builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None)
-            .AddFilter("Npgsql", LogLevel.None);
-        var connectionString = LocalPostgresHosting.ConnectionStringOrStartLocal(builder);
-        builder.AddCallPushDatabase(connectionString);
+        CommandHosting.AddCommandLoggingAndDatabase(builder);
         builder.AddPushIngestion();
         builder.Services.AddReconciliationServices();
         await using var app = builder.Build();

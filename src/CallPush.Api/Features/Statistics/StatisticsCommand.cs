@@ -1,7 +1,6 @@
 using System.Globalization;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
-using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -38,14 +37,7 @@ internal static class StatisticsCommand
             return UsageExitCode;
         }
 
-        builder.Logging.ClearProviders();
-        builder.Logging.AddConsole();
-        builder.Services.Configure<ConsoleLoggerOptions>(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning)
-            .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None)
-            .AddFilter("Npgsql", LogLevel.None);
-        var connectionString = LocalPostgresHosting.ConnectionStringOrStartLocal(builder);
-        builder.AddCallPushDatabase(connectionString);
+        CommandHosting.AddCommandLoggingAndDatabase(builder);
         builder.Services.AddStatisticsOptions();
         builder.Services.AddSingleton<StatisticsRecomputer>();
         await using var app = builder.Build();
