@@ -63,6 +63,9 @@ public sealed class ExportTelemetryTests(PostgresFixture postgres) : IAsyncLifet
         var run = await analyst.WaitForRunAsync(await analyst.StartRunAsync(job, new { day = "2026-03-07" }));
 
         Assert.Equal("success", run["status"]!.GetValue<string>());
+        // The run's row is committed before its span ends and its run counter is recorded.
+        await WaitUntilAsync(() => spans.Any(s => s.OperationName == "export run" && s.GetTagItem("callpush.export.status") is "success")
+            && measurements.Any(m => m.Instrument == "callpush.exports.runs"));
         var files = spans.Where(s => s.OperationName == "export file" && (s.GetTagItem("callpush.export.path") as string)?.Contains(tenant, StringComparison.Ordinal) == true).ToList();
         Assert.Equal(4, files.Count); // two files written, two delivered
         var runSpan = Assert.Single(spans, s => s.OperationName == "export run" && s.SpanId == files[0].ParentSpanId);
@@ -74,5 +77,14 @@ public sealed class ExportTelemetryTests(PostgresFixture postgres) : IAsyncLifet
         Assert.Equal(2, measurements.Count(m => m.Instrument == "callpush.exports.files"));
         Assert.Contains(measurements, m => m.Instrument == "callpush.exports.runs" && m.Tags.Contains(new("callpush.export.status", "success")));
         Assert.DoesNotContain(measurements, m => m.Instrument == "callpush.exports.failures");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
     }
 }

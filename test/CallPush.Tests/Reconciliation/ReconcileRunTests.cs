@@ -101,7 +101,9 @@ public sealed class ReconcileRunTests(PostgresFixture postgres)
     {
         await using var standIn = await CloudApiStandIn.StartAsync();
         await using var app = await StartAppAsync(postgres, standIn);
-        await using var other = new CallPushApp(app.ConnectionString, standIn.SourceSettings(Source, TelCdrs.SdkAppId));
+        var otherSettings = standIn.SourceSettings(Source, TelCdrs.SdkAppId);
+        otherSettings["CallPush:Reconciliation:Schedule"] = "false"; // a scheduled window would take the source's lock first
+        await using var other = new CallPushApp(app.ConnectionString, otherSettings);
         var window = new ReconcileWindow(Source, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow, ReconcileRun.ManualTrigger);
         var runner = app.Services.GetRequiredService<ReconciliationRunner>();
         var otherReplica = other.Services.GetRequiredService<ReconciliationRunner>();
