@@ -36,6 +36,9 @@ public sealed class CallPushMetrics
     private readonly Histogram<long> _bodySize;
     private readonly Counter<long> _dedupHits;
     private readonly Counter<long> _tokensIssued;
+    private readonly Histogram<long> _groupSize;
+    private readonly Histogram<double> _groupDuration;
+    private readonly Counter<long> _queueFull;
 
     public CallPushMetrics(IMeterFactory meterFactory)
     {
@@ -47,6 +50,11 @@ public sealed class CallPushMetrics
         _dedupHits = meter.CreateCounter<long>("callpush.push.dedup_hits", "{push}",
             "Pushes that had been stored before (a re-push of the same X-TCCC-PUSH-UUID or body).");
         _tokensIssued = meter.CreateCounter<long>("callpush.auth.tokens_issued", "{token}", "Access tokens issued to push senders.");
+        _groupSize = meter.CreateHistogram<long>("callpush.push.group.size", "{push}", "Pushes written together in one transaction by group commit.",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [2, 4, 8, 16, 32, 64, 128, 256] });
+        _groupDuration = meter.CreateHistogram("callpush.push.group.duration", "s", "Time to write one group of pushes.", advice: DurationAdvice);
+        _queueFull = meter.CreateCounter<long>("callpush.push.queue_full", "{push}",
+            "Pushes answered 503 at once because too many were waiting to be stored.");
     }
 
     /// <summary>
@@ -81,4 +89,12 @@ public sealed class CallPushMetrics
         PushOutcome.Unauthorized => "unauthorized",
         _ => "failed",
     };
+
+    public void PushGroupWritten(int size, TimeSpan elapsed)
+    {
+        _groupSize.Record(size);
+        _groupDuration.Record(elapsed.TotalSeconds);
+    }
+
+    public void PushQueueFull() => _queueFull.Add(1);
 }

@@ -54,7 +54,7 @@ internal sealed class PushEndpoint(PushIngestion ingestion, CallPushMetrics metr
             s.Responses[StatusCodes.Status413PayloadTooLarge] = "ErrCode 4130: the body is larger than CallPush__Push__MaxBodyBytes.";
             s.Responses[StatusCodes.Status429TooManyRequests] = "ErrCode 4290: too many failed authentications or pushes from this address (Retry-After).";
             s.Responses[StatusCodes.Status500InternalServerError] = "ErrCode 5000: unexpected error.";
-            s.Responses[StatusCodes.Status503ServiceUnavailable] = "ErrCode 5030: the database is unavailable; 5031: credentials cannot be checked right now (Retry-After).";
+            s.Responses[StatusCodes.Status503ServiceUnavailable] = "ErrCode 5030: the database is unavailable, or too many pushes are waiting to be stored; 5031: credentials cannot be checked right now (Retry-After).";
             s.ResponseExamples[StatusCodes.Status200OK] = new ErrCodeAnswer(ErrCodes.Ok, "ok");
             s.ResponseExamples[StatusCodes.Status400BadRequest] = new ErrCodeAnswer(ErrCodes.MissingField, "SessionId is missing or empty");
             s.ResponseExamples[StatusCodes.Status401Unauthorized] = new ErrCodeAnswer(ErrCodes.Unauthorized, "authentication failed");
@@ -94,6 +94,10 @@ internal sealed class PushEndpoint(PushIngestion ingestion, CallPushMetrics metr
         var outcome = PushTags.Outcome(result.Answer.ErrCode, result.Duplicate);
         CallPushTracing.CompletePush(activity, outcome, result.Duplicate, result.Answer.ErrCode, result.SdkAppId, result.SessionId);
         metrics.PushAnswered(actionTag, outcome, result.Duplicate, Stopwatch.GetElapsedTime(started));
+        if (result.RetryAfter is { } retryAfter)
+        {
+            HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         await result.Answer.WriteAsync(HttpContext.Response, CancellationToken.None);
     }
 

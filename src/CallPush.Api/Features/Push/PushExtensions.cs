@@ -7,6 +7,8 @@ internal static class PushExtensions
         builder.Services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PushStore>();
+        builder.Services.AddSingleton<PushCommitter>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PushCommitter>());
         builder.Services.AddSingleton<PushIngestion>();
         builder.Services.AddSingleton<NSwag.Generation.Processors.IOperationProcessor, PushOpenApi>();
         return builder;

@@ -13,15 +13,15 @@ namespace CallPush.Api.Features.Push;
 /// <summary>Parses a push, stores it exactly once, and decides the answer.</summary>
 internal sealed partial class PushIngestion
 {
-    private readonly PushStore _store;
+    private readonly PushCommitter _committer;
     private readonly DatabaseState _database;
     private readonly TimeProvider _time;
     private readonly ILogger<PushIngestion> _logger;
     private readonly ResiliencePipeline _storage;
 
-    public PushIngestion(PushStore store, DatabaseState database, TimeProvider time, IOptions<PushOptions> options, ILogger<PushIngestion> logger)
+    public PushIngestion(PushStore store, PushCommitter committer, DatabaseState database, TimeProvider time, IOptions<PushOptions> options, ILogger<PushIngestion> logger)
     {
-        _store = store;
+        _committer = committer;
         _database = database;
         _time = time;
         _logger = logger;
@@ -90,10 +90,21 @@ internal sealed partial class PushIngestion
             LogUnstorable(_logger, row.Action, row.DedupKey, e.SqlState);
             return Result(await StoreRejectedAsync(row.AsRejected(ErrCodes.UnstorableData, reason, request.Body.ToArray())));
         }
+        catch (PushQueueFullException)
+        {
+            LogQueueFull(_logger, row.Action, row.DedupKey);
+            return Result(new ErrCodeAnswer(ErrCodes.StorageUnavailable, "too many pushes are waiting to be stored; push again later")) with
+            {
+                RetryAfter = TimeSpan.FromSeconds(1),
+            };
+        }
         catch (Exception e) when (IsStorageFailure(e))
         {
             LogStorageUnavailable(_logger, e, row.Action, row.DedupKey);
-            return Result(new ErrCodeAnswer(ErrCodes.StorageUnavailable, "storage is unavailable; push again later"));
+            return Result(new ErrCodeAnswer(ErrCodes.StorageUnavailable, "storage is unavailable; push again later")) with
+            {
+                RetryAfter = TimeSpan.FromSeconds(5),
+            };
         }
 
         PushResult Result(ErrCodeAnswer answer, bool duplicate = false) => new(answer, duplicate, row.SdkAppId, row.SessionId);
@@ -106,7 +117,7 @@ internal sealed partial class PushIngestion
             await StoreAsync(row, null);
             return new ErrCodeAnswer(row.ErrorCode, row.Error!);
         }
-        catch (Exception e) when (IsStorageFailure(e))
+        catch (Exception e) when (IsStorageFailure(e) || e is PushQueueFullException)
         {
             LogStorageUnavailable(_logger, e, row.Action, row.DedupKey);
             return new ErrCodeAnswer(ErrCodes.StorageUnavailable, "storage is unavailable; push again later");
@@ -138,8 +149,8 @@ internal sealed partial class PushIngestion
     }
 
     private ValueTask<bool> StoreAsync(PushLogEntry row, PushContent? content) =>
-        _storage.ExecuteAsync(static async (state, token) => await state.Store.StoreAsync(state.Row, state.Content, token),
-            (Store: _store, Row: row, Content: content), CancellationToken.None);
+        _storage.ExecuteAsync(static async (state, token) => await state.Committer.StoreAsync(state.Row, state.Content, token),
+            (Committer: _committer, Row: row, Content: content), CancellationToken.None);
 
     private static bool IsStorageFailure(Exception e) =>
         DatabaseFailure.IsUnavailable(e) || e is TimeoutRejectedException;
@@ -184,6 +195,9 @@ internal sealed partial class PushIngestion
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The database refused a value of {Action} push {DedupKey} ({SqlState}); kept it as rejected")]
     private static partial void LogUnstorable(ILogger logger, string? action, string dedupKey, string sqlState);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Answered {Action} push {DedupKey} 503: too many pushes are waiting to be stored")]
+    private static partial void LogQueueFull(ILogger logger, string? action, string dedupKey);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not store {Action} push {DedupKey}: storage unavailable, answered 503 so the sender retries")]
     private static partial void LogStorageUnavailable(ILogger logger, Exception exception, string? action, string dedupKey);

@@ -20,6 +20,45 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
+        AddPush(batch, log, content);
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var stored = await reader.ReadAsync(cancellationToken);
+        // Errors of later statements surface only as their results are read: read them all before answering.
+        while (await reader.NextResultAsync(cancellationToken))
+        {
+        }
+        return stored;
+    }
+
+    /// <summary>
+    /// Stores several pushes in one batch, so one implicit transaction and one commit: for each, false when its
+    /// dedup key was already stored, also by an earlier push of the same group. When any statement fails, nothing
+    /// of the group is stored and the exception is thrown.
+    /// </summary>
+    public async Task<bool[]> StoreGroupAsync(IReadOnlyList<(PushLogEntry Log, PushContent? Content)> pushes, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        var firsts = new int[pushes.Count];
+        for (var i = 0; i < pushes.Count; i++)
+        {
+            firsts[i] = batch.BatchCommands.Count;
+            AddPush(batch, pushes[i].Log, pushes[i].Content);
+        }
+
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.NextResultAsync(cancellationToken))
+            {
+            }
+        }
+        // Each push_log INSERT ... ON CONFLICT DO NOTHING affects its row only when it was not a duplicate.
+        return [.. firsts.Select(first => batch.BatchCommands[first].RecordsAffected > 0)];
+    }
+
+    private static void AddPush(NpgsqlBatch batch, PushLogEntry log, PushContent? content)
+    {
         AddPushLog(batch, log);
         switch (content)
         {
@@ -33,14 +72,6 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
                 AddVoicemail(batch, log.DedupKey, voicemail);
                 break;
         }
-
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        var stored = await reader.ReadAsync(cancellationToken);
-        // Errors of later statements surface only as their results are read: read them all before answering.
-        while (await reader.NextResultAsync(cancellationToken))
-        {
-        }
-        return stored;
     }
 
     private static void AddPushLog(NpgsqlBatch batch, PushLogEntry log) => batch.BatchCommands.Add(Command(PushSql.InsertPushLog,

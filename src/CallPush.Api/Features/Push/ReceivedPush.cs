@@ -14,4 +14,8 @@ internal sealed record ReceivedPush(string? Action, string? Version, string? Pus
 }
 
 /// <summary>The answer, and what telemetry records about the push: whether it had been stored before, and whose it is.</summary>
-internal sealed record PushResult(ErrCodeAnswer Answer, bool Duplicate = false, long? SdkAppId = null, string? SessionId = null);
+internal sealed record PushResult(ErrCodeAnswer Answer, bool Duplicate = false, long? SdkAppId = null, string? SessionId = null)
+{
+    /// <summary>For a 503: when the sender may try again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+}
