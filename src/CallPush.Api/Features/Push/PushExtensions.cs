@@ -1,3 +1,6 @@
+using CallPush.Api.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace CallPush.Api.Features.Push;
 
 internal static class PushExtensions
@@ -7,6 +10,7 @@ internal static class PushExtensions
         builder.Services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PushStore>();
+        builder.Services.TryAddSingleton<CallPushMetrics>();
         builder.Services.AddSingleton<PushCommitter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<PushCommitter>());
         builder.Services.AddSingleton<PushIngestion>();
