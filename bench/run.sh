@@ -270,9 +270,10 @@ run_wrk() { # target conns seconds record?
   local alloc=- stored_p99=-
   if [ -s "$counters" ]; then
     # Rate rows hold the bytes allocated in each 1 s interval; the sum is what the load made the service allocate.
-    alloc=$(awk -F, -v n="$requests" '$3 ~ /total_allocated/ { s += $5 } END { if (n > 0 && s > 0) printf "%.1f", s / n / 1024; else print "-" }' "$counters")
+    alloc=$(awk -F, -v n="$requests" '$0 ~ /total_allocated/ { s += $NF } END { if (n > 0 && s > 0) printf "%.1f", s / n / 1024; else print "-" }' "$counters")
     # CallPush's own histogram: the worst 1 s interval's p99 of pushes answered ErrCode 0 as newly stored.
-    stored_p99=$(awk -F, '$3 ~ /callpush.push.duration/ && $3 ~ /outcome=stored/ && $3 ~ /Percentile=99/ { if ($5 > m) m = $5; f = 1 }
+    # (The tags inside the counter's name may hold commas: the value is the last field.)
+    stored_p99=$(awk -F, '$0 ~ /callpush.push.duration/ && $0 ~ /outcome=stored/ && $0 ~ /Percentile=99/ { if ($NF > m) m = $NF; f = 1 }
       END { if (f) printf "%.2f", m * 1000; else print "-" }' "$counters")
   fi
   record "$target" "$c" "$(awk -v r="$requests" -v n="$non2xx" -v d="$duration" 'BEGIN { printf "%.1f", (r - n) / (d / 1e6) }')" \
