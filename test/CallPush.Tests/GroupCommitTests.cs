@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
+using CallPush.Api.Features.Push;
 using CallPush.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -8,32 +9,31 @@ using Npgsql;
 namespace CallPush.Tests;
 
 /// <summary>
-/// Group commit with one writer and a group wait, so that pushes sent together are written in one transaction;
-/// each test also checks that groups of more than one push were in fact written.
+/// Group commit with one writer. A push whose INSERT waits on a table lock holds that writer while the pushes under
+/// test queue up; when the lock goes, they are written as one group, whose size each test checks.
 /// </summary>
 public sealed class GroupCommitTests(PostgresFixture postgres)
 {
     private static readonly Dictionary<string, string?> Grouping = new()
     {
         ["CallPush:Push:Writers"] = "1",
-        ["CallPush:Push:MaxGroupWait"] = "00:00:00.100",
     };
 
     [Fact]
-    public async Task Sixty_four_copies_of_one_push_at_once_are_stored_once_and_all_answered_0()
+    public async Task Sixty_four_copies_of_one_push_in_one_group_are_stored_once_and_all_answered_0()
     {
         await using var app = await CallPushApp.StartAsync(postgres, Grouping);
         using var groups = new GroupSizes(app);
         using var client = app.CreateClient();
         var body = Samples.CdrWith(cdr => cdr["SessionId"] = Samples.NewSessionId());
 
-        var replies = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => client.PushAndReadAsync("cdr", body, "same-push")));
+        var replies = await SendAsOneGroupAsync(app, Enumerable.Range(0, 64).Select(_ => (Func<Task<PushReply>>)(() => client.PushAndReadAsync("cdr", body, "same-push"))));
 
         Assert.All(replies, r => Assert.Equal((200, 0), (r.Status, r.ErrCode)));
         Assert.Single(replies, r => r.ErrMsg == "ok");
-        Assert.Equal(1L, await app.ScalarAsync<long>("SELECT count(*) FROM push_log"));
-        Assert.Equal(1L, await app.ScalarAsync<long>("SELECT count(*) FROM call_sessions"));
-        Assert.Contains(groups.Sizes, size => size > 1);
+        Assert.Equal(2L, await app.ScalarAsync<long>("SELECT count(*) FROM push_log")); // and the push that held the writer
+        Assert.Equal(1L, await app.ScalarAsync<long>("SELECT count(*) FROM call_sessions WHERE session_id <> 'holder'"));
+        Assert.Contains(64L, groups.Sizes);
     }
 
     [Fact]
@@ -47,15 +47,15 @@ public sealed class GroupCommitTests(PostgresFixture postgres)
             .Select(i => (Uuid: "p" + i.ToString(CultureInfo.InvariantCulture), Body: i == 5 ? poison : Samples.CdrWith(cdr => cdr["SessionId"] = Samples.NewSessionId())))
             .ToList();
 
-        var replies = await Task.WhenAll(pushes.Select(p => client.PushAndReadAsync("cdr", p.Body, p.Uuid)));
+        var replies = await SendAsOneGroupAsync(app, pushes.Select(p => (Func<Task<PushReply>>)(() => client.PushAndReadAsync("cdr", p.Body, p.Uuid))));
 
         Assert.Equal((400, 4006), (replies[5].Status, replies[5].ErrCode));
         Assert.All(replies.Where((_, i) => i != 5), r => Assert.Equal(new PushReply(200, 0, "ok"), r));
-        Assert.Equal(11L, await app.ScalarAsync<long>("SELECT count(*) FROM call_sessions"));
+        Assert.Equal(11L, await app.ScalarAsync<long>("SELECT count(*) FROM call_sessions WHERE session_id <> 'holder'"));
         var rejected = Assert.Single(await app.RowsAsync("SELECT dedup_key, error FROM push_log WHERE status = 'rejected'"));
         Assert.Equal("p5", rejected["dedup_key"]);
         Assert.Contains("22P05", (string)rejected["error"]!, StringComparison.Ordinal);
-        Assert.Contains(groups.Sizes, size => size > 1);
+        Assert.Equal(1, groups.Splits); // the group of 12 was refused as a whole, then written push by push
     }
 
     [Fact]
@@ -65,19 +65,18 @@ public sealed class GroupCommitTests(PostgresFixture postgres)
         using var groups = new GroupSizes(app);
         using var client = app.CreateClient();
         var session = Samples.NewSessionId();
-        // Hold the only writer with a first push, so that the two CDRs wait together and go in one group.
-        var holder = client.PushAndReadAsync("cdr", Samples.CdrWith(cdr => cdr["SessionId"] = Samples.NewSessionId()), "holder");
-        var newer = client.PushAndReadAsync("cdr", Samples.CdrWith(cdr => { cdr["SessionId"] = session; cdr["EndedTimestamp"] = 1677140200; }), "newer");
-        var older = client.PushAndReadAsync("cdr", Samples.CdrWith(cdr => { cdr["SessionId"] = session; cdr["EndedTimestamp"] = 1677140100; }), "older");
+        var newer = Samples.CdrWith(cdr => { cdr["SessionId"] = session; cdr["EndedTimestamp"] = 1677140200; });
+        var older = Samples.CdrWith(cdr => { cdr["SessionId"] = session; cdr["EndedTimestamp"] = 1677140100; });
 
-        var replies = await Task.WhenAll(holder, newer, older);
+        // The newer one first, then the older: the older must not win by coming later in the same transaction.
+        var replies = await SendAsOneGroupAsync(app, [() => client.PushAndReadAsync("cdr", newer, "newer"), () => client.PushAndReadAsync("cdr", older, "older")]);
 
-        Assert.All(replies, r => Assert.Equal(0, r.ErrCode));
+        Assert.All(replies, r => Assert.Equal(new PushReply(200, 0, "ok"), r));
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1677140200),
             await app.ScalarAsync<DateTime>("SELECT ended_at FROM call_sessions WHERE session_id = $1", session));
         Assert.Equal("newer", await app.ScalarAsync<string>(
             "SELECT p.dedup_key FROM call_sessions s JOIN push_log p ON p.id = s.cdr_push_id WHERE s.session_id = $1", session));
-        Assert.Contains(groups.Sizes, size => size > 1);
+        Assert.Contains(2L, groups.Sizes);
     }
 
     [Fact]
@@ -135,52 +134,123 @@ public sealed class GroupCommitTests(PostgresFixture postgres)
         var settings = new Dictionary<string, string?>(Grouping) { ["CallPush:Push:QueueLimit"] = "4" };
         await using var app = await CallPushApp.StartAsync(postgres, settings);
         using var client = app.CreateClient();
+        var committer = app.Services.GetRequiredService<PushCommitter>();
+        await using var held = await HoldTheWriterAsync(app, client);
+        var waiting = Enumerable.Range(0, 4).Select(i => client.PushAndReadAsync("cdr",
+            Samples.CdrWith(cdr => cdr["SessionId"] = Samples.NewSessionId()), "q" + i.ToString(CultureInfo.InvariantCulture))).ToList();
+        await WaitUntilAsync(() => committer.Waiting == 4);
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 40).Select(i => client.PushAsync("cdr",
-            Samples.CdrWith(cdr => cdr["SessionId"] = Samples.NewSessionId()), "q" + i.ToString(CultureInfo.InvariantCulture))));
-        try
+        using var refused = await client.PushAsync("cdr", Samples.CdrWith(cdr => cdr["SessionId"] = Samples.NewSessionId()), "one-too-many");
+        var refusedReply = await refused.ReadPushReplyAsync();
+        await held.ReleaseAsync();
+        var replies = await Task.WhenAll(waiting);
+
+        Assert.Equal(new PushReply(503, 5030, "too many pushes are waiting to be stored; push again later"), refusedReply);
+        Assert.Equal("1", refused.Headers.RetryAfter?.ToString());
+        Assert.All(replies, r => Assert.Equal(new PushReply(200, 0, "ok"), r));
+        Assert.Equal(5L, await app.ScalarAsync<long>("SELECT count(*) FROM push_log"));
+        Assert.Equal(0L, await app.ScalarAsync<long>("SELECT count(*) FROM push_log WHERE dedup_key = 'one-too-many'"));
+    }
+
+    /// <summary>
+    /// Holds the only writer with a push whose INSERT waits on a lock, starts the given pushes, waits until all of
+    /// them wait for the writer, and lets go: they are then written as one group.
+    /// </summary>
+    private static async Task<PushReply[]> SendAsOneGroupAsync(CallPushApp app, IEnumerable<Func<Task<PushReply>>> pushes)
+    {
+        using var client = app.CreateClient();
+        var committer = app.Services.GetRequiredService<PushCommitter>();
+        PushReply[] replies;
+        await using (var held = await HoldTheWriterAsync(app, client))
         {
-            var busy = responses.Where(r => (int)r.StatusCode == 503).ToList();
-            Assert.NotEmpty(busy);
-            Assert.All(busy, r => Assert.Equal("1", r.Headers.RetryAfter?.ToString()));
-            foreach (var response in busy)
+            var sending = new List<Task<PushReply>>();
+            foreach (var push in pushes)
             {
-                Assert.Equal(5030, (await response.ReadPushReplyAsync()).ErrCode);
+                // One at a time, so that they queue in the order given.
+                sending.Add(push());
+                await WaitUntilAsync(() => committer.Waiting == sending.Count);
             }
-            var ok = responses.Count(r => (int)r.StatusCode == 200);
-            Assert.Equal(40, ok + busy.Count);
-            Assert.Equal((long)ok, await app.ScalarAsync<long>("SELECT count(*) FROM push_log"));
+            await held.ReleaseAsync();
+            replies = await Task.WhenAll(sending);
+            Assert.Equal(new PushReply(200, 0, "ok"), await held.Holder);
         }
-        finally
+        return replies;
+    }
+
+    private static async Task<HeldWriter> HoldTheWriterAsync(CallPushApp app, HttpClient client)
+    {
+        var connection = new NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE push_log IN EXCLUSIVE MODE", connection, transaction))
         {
-            foreach (var response in responses)
-            {
-                response.Dispose();
-            }
+            await lockTable.ExecuteNonQueryAsync();
+        }
+        var holder = client.PushAndReadAsync("cdr", Samples.CdrWith(cdr => cdr["SessionId"] = "holder"), "holder");
+        await WaitUntilAsync(async () => await app.ScalarAsync<long>("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            + "AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO push_log%'") > 0);
+        return new HeldWriter(connection, transaction, holder);
+    }
+
+    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting");
+            await Task.Delay(5);
         }
     }
 
-    /// <summary>The sizes of the groups the app's committer wrote, from its <c>callpush.push.group.size</c> histogram.</summary>
+    private sealed class HeldWriter(NpgsqlConnection connection, NpgsqlTransaction transaction, Task<PushReply> holder) : IAsyncDisposable
+    {
+        public Task<PushReply> Holder { get; } = holder;
+
+        public Task ReleaseAsync() => transaction.RollbackAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await transaction.DisposeAsync();
+            await connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>The sizes of the groups the app's committer wrote, and how many groups were refused and split.</summary>
     private sealed class GroupSizes : IDisposable
     {
         private readonly MeterListener _listener = new();
         private readonly ConcurrentQueue<long> _sizes = new();
+        private long _splits;
 
         public GroupSizes(CallPushApp app)
         {
             var scope = app.Services.GetRequiredService<IMeterFactory>();
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Name == "callpush.push.group.size" && ReferenceEquals(instrument.Meter.Scope, scope))
+                if (instrument.Name is "callpush.push.group.size" or "callpush.push.group.splits" && ReferenceEquals(instrument.Meter.Scope, scope))
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
             };
-            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => _sizes.Enqueue(value));
+            _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+            {
+                if (instrument.Name == "callpush.push.group.splits")
+                {
+                    Interlocked.Add(ref _splits, value);
+                }
+                else
+                {
+                    _sizes.Enqueue(value);
+                }
+            });
             _listener.Start();
         }
 
         public IReadOnlyCollection<long> Sizes => _sizes;
+
+        public long Splits => Interlocked.Read(ref _splits);
 
         public void Dispose() => _listener.Dispose();
     }

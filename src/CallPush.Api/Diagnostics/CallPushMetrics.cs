@@ -39,6 +39,7 @@ public sealed class CallPushMetrics
     private readonly Histogram<long> _groupSize;
     private readonly Histogram<double> _groupDuration;
     private readonly Counter<long> _queueFull;
+    private readonly Counter<long> _groupSplits;
 
     public CallPushMetrics(IMeterFactory meterFactory)
     {
@@ -55,6 +56,8 @@ public sealed class CallPushMetrics
         _groupDuration = meter.CreateHistogram("callpush.push.group.duration", "s", "Time to write one group of pushes.", advice: DurationAdvice);
         _queueFull = meter.CreateCounter<long>("callpush.push.queue_full", "{push}",
             "Pushes answered 503 at once because too many were waiting to be stored.");
+        _groupSplits = meter.CreateCounter<long>("callpush.push.group.splits", "{group}",
+            "Groups of pushes PostgreSQL refused, which were then written again push by push.");
     }
 
     /// <summary>
@@ -97,4 +100,6 @@ public sealed class CallPushMetrics
     }
 
     public void PushQueueFull() => _queueFull.Add(1);
+
+    public void PushGroupSplit() => _groupSplits.Add(1);
 }

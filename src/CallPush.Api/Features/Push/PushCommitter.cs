@@ -176,6 +176,7 @@ internal sealed partial class PushCommitter : BackgroundService
             // A statement was refused (a value, a constraint, a deadlock): nothing of the group was stored. Each push
             // is written again alone, so that only the one at fault fails, with its own error.
             LogGroupSplit(_logger, ordered.Count, e.SqlState);
+            _metrics.PushGroupSplit();
             foreach (var pending in ordered)
             {
                 await WriteAloneAsync(pending, timeout.Token);
