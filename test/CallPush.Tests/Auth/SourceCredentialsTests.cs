@@ -85,7 +85,7 @@ public sealed class SourceCredentialsTests(PostgresFixture postgres)
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal(4030, reply.ErrCode);
-        Assert.Equal("SdkAppId 1400000011 is not one of source 'alpha''s SdkAppIds", reply.ErrMsg);
+        Assert.Equal("SdkAppId 1400000011 is not one of the SdkAppIds of source 'alpha'", reply.ErrMsg);
         Assert.Equal(reply, again);
         Assert.Equal("rejected", row["status"]);
         Assert.Equal(4030, row["error_code"]);
@@ -180,7 +180,7 @@ public sealed class SourceCredentialsTests(PostgresFixture postgres)
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Equal(new PushReply(200, 0, "ok"), own);
         Assert.Equal(new PushReply(200, 0, "ok"), rotated);
-        Assert.Equal(new PushReply(403, 4030, "SdkAppId 1400000011 is not one of source 'alpha''s SdkAppIds"), foreign);
+        Assert.Equal(new PushReply(403, 4030, "SdkAppId 1400000011 is not one of the SdkAppIds of source 'alpha'"), foreign);
         Assert.Equal(new PushReply(200, 0, "ok"), betaOwn);
         Assert.Equal(4030, betaForeign.ErrCode);
         Assert.Equal(new PushReply(200, 0, "ok"), globalUnclaimed);

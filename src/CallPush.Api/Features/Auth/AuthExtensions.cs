@@ -24,9 +24,8 @@ internal static class AuthExtensions
         }
         builder.Services.AddOptions<PushAuthOptions>().BindConfiguration(PushAuthOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PushAuthOptions>, PushAuthOptionsValidator>();
-        builder.Services.AddOptions<PushSourcesOptions>().BindConfiguration(PushSourcesOptions.Section);
+        builder.Services.AddPushTenancy();
         builder.Services.AddSingleton<PushCredentials>();
-        builder.Services.AddSingleton<PushTenancy>();
         builder.Services.AddSingleton<AccessTokenStore>();
         builder.Services.AddSingleton<TokenIntrospection>();
         builder.Services.AddSingleton<FailureLimiter>();
@@ -67,5 +66,17 @@ internal static class AuthExtensions
             resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, timeout.TotalSeconds));
         });
         return builder;
+    }
+
+    /// <summary>The sources' push credentials and the SdkAppIds each may write; push ingestion needs it in the service commands too.</summary>
+    public static IServiceCollection AddPushTenancy(this IServiceCollection services)
+    {
+        if (services.Any(s => s.ServiceType == typeof(PushTenancy)))
+        {
+            return services;
+        }
+        services.AddOptions<PushSourcesOptions>().BindConfiguration(PushSourcesOptions.Section);
+        services.AddSingleton<PushTenancy>();
+        return services;
     }
 }

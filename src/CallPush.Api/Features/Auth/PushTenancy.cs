@@ -49,6 +49,6 @@ internal sealed class PushTenancy
         }
         return owned && string.Equals(owner, source, StringComparison.OrdinalIgnoreCase)
             ? null
-            : string.Create(CultureInfo.InvariantCulture, $"SdkAppId {sdkAppId} is not one of source '{source}''s SdkAppIds");
+            : string.Create(CultureInfo.InvariantCulture, $"SdkAppId {sdkAppId} is not one of the SdkAppIds of source '{source}'");
     }
 }

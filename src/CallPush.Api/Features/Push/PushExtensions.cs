@@ -1,3 +1,5 @@
+using CallPush.Api.Features.Auth;
+
 namespace CallPush.Api.Features.Push;
 
 internal static class PushExtensions
@@ -7,6 +9,7 @@ internal static class PushExtensions
         builder.Services.AddOptions<PushOptions>().BindConfiguration(PushOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<PushStore>();
+        builder.Services.AddPushTenancy();
         builder.Services.AddSingleton<PushIngestion>();
         builder.Services.AddSingleton<NSwag.Generation.Processors.IOperationProcessor, PushOpenApi>();
         return builder;
