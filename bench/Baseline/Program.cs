@@ -81,7 +81,7 @@ internal static class CdrWriter
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = Encoding.UTF8.GetString(body) },
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = DBNull.Value },
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = $$"""{"X-TCCC-PUSH-UUID":"{{uuid}}","Content-Type":"application/json; charset=utf8"}""" },
-            Txt("push")));
+            Txt("push"), Txt(null)));
 
         NpgsqlParameter[] AgentParameters() =>
         [

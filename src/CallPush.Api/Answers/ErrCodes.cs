@@ -11,6 +11,7 @@ public static class ErrCodes
     public const int MissingField = 4005;
     public const int UnstorableData = 4006;
     public const int Unauthorized = 4010;
+    public const int ForeignSdkAppId = 4030;
     public const int MethodNotAllowed = 4050;
     public const int BodyTooLarge = 4130;
     public const int TooManyRequests = 4290;
@@ -22,6 +23,7 @@ public static class ErrCodes
     {
         Ok => StatusCodes.Status200OK,
         Unauthorized => StatusCodes.Status401Unauthorized,
+        ForeignSdkAppId => StatusCodes.Status403Forbidden,
         MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
         BodyTooLarge => StatusCodes.Status413PayloadTooLarge,
         TooManyRequests => StatusCodes.Status429TooManyRequests,

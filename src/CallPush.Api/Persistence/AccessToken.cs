@@ -7,4 +7,7 @@ public sealed class AccessToken
     public required string ClientId { get; set; }
     public DateTimeOffset IssuedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
+
+    /// <summary>The configured source whose client the token was issued to (null: the global client); the token writes only that source's SdkAppIds.</summary>
+    public string? SourceName { get; set; }
 }

@@ -27,6 +27,12 @@ public sealed class PushLogEntry
     /// <summary>How the row arrived: pushed by the platform, or pulled from its API by reconciliation.</summary>
     public string Source { get; set; } = FromPush;
 
+    /// <summary>
+    /// The configured source (CallPush:Sources:&lt;name&gt;) whose own credentials authenticated the push, or that
+    /// reconciliation pulled it from; null for the global credentials or unauthenticated pushes.
+    /// </summary>
+    public string? SourceName { get; set; }
+
     public static string StatusOf(int errorCode) => errorCode == 0 ? Accepted : Rejected;
 
     /// <summary>The same push kept as rejected, with the raw bytes in place of the parsed body.</summary>
@@ -46,5 +52,6 @@ public sealed class PushLogEntry
         RawBody = rawBody,
         Headers = Headers,
         Source = Source,
+        SourceName = SourceName,
     };
 }

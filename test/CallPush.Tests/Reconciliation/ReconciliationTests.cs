@@ -39,6 +39,8 @@ public sealed class ReconciliationTests(PostgresFixture postgres)
         Assert.Contains(reconciled, r => (string)r["dedup_key"]! == $"reconcile:{TelCdrs.SdkAppId}:{older}:{start + 120}");
         Assert.DoesNotContain(reconciled, r => (string)r["session_id"]! == same || (string)r["session_id"]! == newer);
         Assert.Equal("push", await app.ScalarAsync<string>("SELECT source FROM push_log WHERE dedup_key = 'push-same'"));
+        Assert.Equal(Source, await app.ScalarAsync<string>("SELECT DISTINCT source_name FROM push_log WHERE source = 'reconcile'"));
+        Assert.Null(await app.ScalarAsync<string>("SELECT source_name FROM push_log WHERE dedup_key = 'push-same'"));
 
         // The lost session is stored as a push would be: participants, keys, the agent, and its recordings queued for the archive.
         Assert.Equal(1L, await app.ScalarAsync<long>(

@@ -20,34 +20,36 @@ internal sealed class AccessTokenStore(NpgsqlDataSource dataSource, TimeProvider
     // Valid tokens only, each until it expires (at most CacheDuration), so a push costs no database round trip.
     private readonly MemoryCache _valid = new(new MemoryCacheOptions { SizeLimit = 10_000 });
 
-    public async Task<IssuedToken> IssueAsync(string clientId, TimeSpan lifetime, CancellationToken cancellationToken)
+    /// <summary>A new token for the client; <paramref name="source"/> binds it to the source the client belongs to (null: the global client).</summary>
+    public async Task<IssuedToken> IssueAsync(string clientId, string? source, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         var random = RandomNumberGenerator.GetBytes(TokenBytes);
         var value = Base64Url.EncodeToString(random);
         var now = time.GetUtcNow();
         var expiresAt = now + lifetime;
         await using var command = dataSource.CreateCommand(
-            "INSERT INTO oauth_access_tokens (token_hash, client_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)");
+            "INSERT INTO oauth_access_tokens (token_hash, client_id, issued_at, expires_at, source_name) VALUES ($1, $2, $3, $4, $5)");
         command.Parameters.Add(new NpgsqlParameter { Value = Hash(value), NpgsqlDbType = NpgsqlDbType.Bytea });
         command.Parameters.Add(new NpgsqlParameter { Value = clientId });
         command.Parameters.Add(new NpgsqlParameter { Value = now });
         command.Parameters.Add(new NpgsqlParameter { Value = expiresAt });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)source ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         await command.ExecuteNonQueryAsync(cancellationToken);
         return new IssuedToken(value, expiresAt);
     }
 
-    /// <summary>The client a token was issued to, while it has not expired; null otherwise. Database failures propagate.</summary>
-    public async Task<string?> ClientOfAsync(string token, CancellationToken cancellationToken)
+    /// <summary>The client (and its source) a token was issued to, while it has not expired; null otherwise. Database failures propagate.</summary>
+    public async Task<PushIdentity?> OwnerOfAsync(string token, CancellationToken cancellationToken)
     {
         var hash = Hash(token);
         var key = Convert.ToBase64String(hash);
         var now = time.GetUtcNow();
         if (_valid.TryGetValue(key, out ValidToken? cached))
         {
-            return cached!.ExpiresAt > now ? cached.ClientId : null;
+            return cached!.ExpiresAt > now ? cached.Owner : null;
         }
 
-        await using var command = dataSource.CreateCommand("SELECT client_id, expires_at FROM oauth_access_tokens WHERE token_hash = $1 AND expires_at > $2");
+        await using var command = dataSource.CreateCommand("SELECT client_id, expires_at, source_name FROM oauth_access_tokens WHERE token_hash = $1 AND expires_at > $2");
         command.Parameters.Add(new NpgsqlParameter { Value = hash, NpgsqlDbType = NpgsqlDbType.Bytea });
         command.Parameters.Add(new NpgsqlParameter { Value = now });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -55,14 +57,14 @@ internal sealed class AccessTokenStore(NpgsqlDataSource dataSource, TimeProvider
         {
             return null;
         }
-        var clientId = reader.GetString(0);
+        var owner = new PushIdentity(reader.GetString(0), reader.IsDBNull(2) ? null : reader.GetString(2));
         var expiresAt = reader.GetFieldValue<DateTimeOffset>(1);
         var cacheFor = expiresAt - now < CacheDuration ? expiresAt - now : CacheDuration;
         if (cacheFor > TimeSpan.Zero)
         {
-            _valid.Set(key, new ValidToken(clientId, expiresAt), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = cacheFor });
+            _valid.Set(key, new ValidToken(owner, expiresAt), new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = cacheFor });
         }
-        return clientId;
+        return owner;
     }
 
     /// <summary>Deletes expired tokens in small batches; replicas purging at once skip each other's rows.</summary>
@@ -89,5 +91,5 @@ internal sealed class AccessTokenStore(NpgsqlDataSource dataSource, TimeProvider
 
     public void Dispose() => _valid.Dispose();
 
-    private sealed record ValidToken(string ClientId, DateTimeOffset ExpiresAt);
+    private sealed record ValidToken(PushIdentity Owner, DateTimeOffset ExpiresAt);
 }

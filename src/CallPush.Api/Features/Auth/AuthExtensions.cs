@@ -8,20 +8,23 @@ internal static class AuthExtensions
 {
     /// <summary>
     /// The authentication scheme of <c>CallPush__Auth__Mode</c> (none, Basic, or bearer tokens from /oauth/token or an
-    /// external authorization server), what it needs, and the token endpoint's token store.
+    /// external authorization server), what it needs, the token endpoint's token store, and the sources' own
+    /// credentials with the SdkAppIds each may write.
     /// </summary>
     public static WebApplicationBuilder AddPushAuthentication(this WebApplicationBuilder builder)
     {
         // Checked here, while the host is being built, rather than only at start: a failure at start races with the
         // host's disposal, and the message naming the key must always come out.
         var configured = builder.Configuration.GetSection(PushAuthOptions.Section).Get<PushAuthOptions>() ?? new PushAuthOptions();
-        var validation = new PushAuthOptionsValidator().Validate(Options.DefaultName, configured);
+        var sources = builder.Configuration.GetSection(PushSourcesOptions.Section).Get<PushSourcesOptions>() ?? new PushSourcesOptions();
+        var validation = new PushAuthOptionsValidator(Options.Create(sources)).Validate(Options.DefaultName, configured);
         if (validation.Failed)
         {
             throw new OptionsValidationException(Options.DefaultName, typeof(PushAuthOptions), validation.Failures);
         }
         builder.Services.AddOptions<PushAuthOptions>().BindConfiguration(PushAuthOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PushAuthOptions>, PushAuthOptionsValidator>();
+        builder.Services.AddPushTenancy();
         builder.Services.AddSingleton<PushCredentials>();
         builder.Services.AddSingleton<AccessTokenStore>();
         builder.Services.AddSingleton<TokenIntrospection>();
@@ -63,5 +66,17 @@ internal static class AuthExtensions
             resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, timeout.TotalSeconds));
         });
         return builder;
+    }
+
+    /// <summary>The sources' push credentials and the SdkAppIds each may write; push ingestion needs it in the service commands too.</summary>
+    public static IServiceCollection AddPushTenancy(this IServiceCollection services)
+    {
+        if (services.Any(s => s.ServiceType == typeof(PushTenancy)))
+        {
+            return services;
+        }
+        services.AddOptions<PushSourcesOptions>().BindConfiguration(PushSourcesOptions.Section);
+        services.AddSingleton<PushTenancy>();
+        return services;
     }
 }

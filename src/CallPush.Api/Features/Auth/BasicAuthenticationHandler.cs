@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace CallPush.Api.Features.Auth;
 
-/// <summary>The console's "Account Password": HTTP Basic with the configured username and password (or the secondary pair).</summary>
+/// <summary>The console's "Account Password": HTTP Basic with a configured username and password (or a secondary pair), global or a source's.</summary>
 internal sealed class BasicAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory loggers,
@@ -18,11 +18,11 @@ internal sealed class BasicAuthenticationHandler(
 {
     public const string Challenge = $"Basic realm=\"{PushAuthScheme.Realm}\", charset=\"UTF-8\"";
 
-    protected override Task<(string? Client, PushAuthFailure Failure)> CheckAsync(string authorization, CancellationToken cancellationToken) =>
+    protected override Task<(PushIdentity? Identity, PushAuthFailure Failure)> CheckAsync(string authorization, CancellationToken cancellationToken) =>
         Task.FromResult(AuthorizationHeader.ReadBasic(authorization, out var username, out var password) == HeaderParse.Parsed
-            && credentials.BasicUsers.Matches(username, password)
-                ? ((string?)username, PushAuthFailure.Rejected)
-                : (null, PushAuthFailure.Rejected));
+            && credentials.BasicUsers.Match(username, password) is { } matched
+                ? (new PushIdentity(username, matched.Source), PushAuthFailure.Rejected)
+                : ((PushIdentity?)null, PushAuthFailure.Rejected));
 
     protected override string ChallengeValue(PushAuthFailure failure) => Challenge;
 }

@@ -20,12 +20,13 @@ internal sealed partial class BearerTokenAuthenticationHandler(
     PushCredentials credentials,
     AccessTokenStore tokens,
     TokenIntrospection introspection,
+    PushTenancy tenancy,
     DatabaseState database)
     : PushAuthenticationHandler(options, loggers, encoder, limiter, metrics)
 {
     private const string AnalystKeyMarker = "cpk_";
 
-    protected override async Task<(string? Client, PushAuthFailure Failure)> CheckAsync(string authorization, CancellationToken cancellationToken)
+    protected override async Task<(PushIdentity? Identity, PushAuthFailure Failure)> CheckAsync(string authorization, CancellationToken cancellationToken)
     {
         if (AuthorizationHeader.ReadBearer(authorization, out var token) != HeaderParse.Parsed)
         {
@@ -44,9 +45,12 @@ internal sealed partial class BearerTokenAuthenticationHandler(
             }
             try
             {
-                if (await tokens.ClientOfAsync(token, cancellationToken) is { } client)
+                if (await tokens.OwnerOfAsync(token, cancellationToken) is { } owner)
                 {
-                    return (client, PushAuthFailure.Rejected);
+                    // A token outlives a configuration change: one whose source no longer has credentials is refused.
+                    return owner.Source is { } source && !tenancy.HasCredentials(source)
+                        ? (null, PushAuthFailure.TokenRejected)
+                        : (owner, PushAuthFailure.Rejected);
                 }
             }
             catch (Exception e) when (DatabaseFailure.IsUnavailable(e))
@@ -61,8 +65,9 @@ internal sealed partial class BearerTokenAuthenticationHandler(
         }
         try
         {
+            // Tokens of an external authorization server count as the global credentials.
             return await introspection.ClientOfActiveTokenAsync(token, cancellationToken) is { } client
-                ? (client, PushAuthFailure.Rejected)
+                ? (new PushIdentity(client, null), PushAuthFailure.Rejected)
                 : (null, PushAuthFailure.TokenRejected);
         }
         catch (IntrospectionUnavailableException)

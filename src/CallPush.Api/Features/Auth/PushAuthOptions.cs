@@ -40,14 +40,29 @@ public sealed class BasicAuthOptions
     /// <summary>A second pair accepted at the same time, for changing the password without failed pushes; the username defaults to <see cref="Username"/>.</summary>
     public string? SecondaryUsername { get; set; }
     public string? SecondaryPassword { get; set; }
+
+    /// <summary>True when any of the four keys is given, even empty.</summary>
+    public bool AnySet => Username is not null || Password is not null || SecondaryUsername is not null || SecondaryPassword is not null;
+
+    internal CredentialSet Credentials(string? source) => CredentialSet.From(Username, Password, SecondaryUsername, SecondaryPassword, source);
 }
 
-public sealed class OAuth2Options
+/// <summary>A client that /oauth/token issues tokens to, with a secondary pair for changing the secret.</summary>
+public class OAuth2ClientOptions
 {
     public string? ClientId { get; set; }
     public string? ClientSecret { get; set; }
     public string? SecondaryClientId { get; set; }
     public string? SecondaryClientSecret { get; set; }
+
+    /// <summary>True when any of the four keys is given, even empty.</summary>
+    public bool AnySet => ClientId is not null || ClientSecret is not null || SecondaryClientId is not null || SecondaryClientSecret is not null;
+
+    internal CredentialSet Credentials(string? source) => CredentialSet.From(ClientId, ClientSecret, SecondaryClientId, SecondaryClientSecret, source);
+}
+
+public sealed class OAuth2Options : OAuth2ClientOptions
+{
 
     /// <summary>How long a token issued by POST /oauth/token is accepted.</summary>
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Security.Claims;
+using System.Globalization;
 using System.Text.Encodings.Web;
 using CallPush.Api.Answers;
 using CallPush.Api.Diagnostics;
@@ -42,8 +42,8 @@ internal abstract partial class PushAuthenticationHandler(
     CallPushMetrics metrics)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggers, encoder)
 {
-    /// <summary>The client id or username the credentials belong to, or a failure.</summary>
-    protected abstract Task<(string? Client, PushAuthFailure Failure)> CheckAsync(string authorization, CancellationToken cancellationToken);
+    /// <summary>Whom the credentials belong to, or a failure.</summary>
+    protected abstract Task<(PushIdentity? Identity, PushAuthFailure Failure)> CheckAsync(string authorization, CancellationToken cancellationToken);
 
     /// <summary>The <c>WWW-Authenticate</c> value of a 401.</summary>
     protected abstract string ChallengeValue(PushAuthFailure failure);
@@ -55,11 +55,10 @@ internal abstract partial class PushAuthenticationHandler(
         {
             return AuthenticateResult.Fail(new PushAuthFailureException(PushAuthFailure.TooManyFailures));
         }
-        var (client, failure) = await CheckAsync(Request.Headers.Authorization.ToString(), Context.RequestAborted);
-        if (client is not null)
+        var (identity, failure) = await CheckAsync(Request.Headers.Authorization.ToString(), Context.RequestAborted);
+        if (identity is not null)
         {
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, client)], Scheme.Name);
-            return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
+            return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity.ToClaims(Scheme.Name)), Scheme.Name));
         }
         if (failure is PushAuthFailure.Rejected or PushAuthFailure.TokenRejected)
         {

@@ -53,7 +53,7 @@ internal sealed partial class TokenEndpoint(
             s.Responses[StatusCodes.Status200OK] = "A bearer token for pushes, with its lifetime in seconds.";
             s.Responses[StatusCodes.Status400BadRequest] = "invalid_request or unsupported_grant_type (RFC 6749 section 5.2).";
             s.Responses[StatusCodes.Status401Unauthorized] = "invalid_client: the client could not be authenticated.";
-            s.Responses[StatusCodes.Status404NotFound] = "The service does not issue tokens (CallPush__Auth__Mode is not OAuth2 with a ClientId).";
+            s.Responses[StatusCodes.Status404NotFound] = "The service does not issue tokens (CallPush__Auth__Mode is not OAuth2 with a ClientId, global or a source's).";
             s.Responses[StatusCodes.Status429TooManyRequests] = "ErrCode 4290: too many failed authentications from this address (Retry-After).";
             s.Responses[StatusCodes.Status503ServiceUnavailable] = "temporarily_unavailable: the token store is unavailable (Retry-After).";
             s.ResponseExamples[StatusCodes.Status200OK] = new TokenResponse("q5Nn8Xr1...", OidcConstants.TokenResponse.BearerTokenType, 3600);
@@ -101,7 +101,7 @@ internal sealed partial class TokenEndpoint(
 
         var authorization = context.Request.Headers.Authorization.ToString();
         string clientId;
-        bool authenticated;
+        ClientCredential? matched;
         if (authorization.Length > 0)
         {
             if (fields.ClientSecret is not null)
@@ -109,8 +109,8 @@ internal sealed partial class TokenEndpoint(
                 return Error(OidcConstants.TokenErrors.InvalidRequest, "use one client authentication method: the Authorization header or client_secret, not both");
             }
             var parse = AuthorizationHeader.ReadBasic(authorization, out var id, out var secret);
-            authenticated = parse == HeaderParse.Parsed && MatchesBasic(credentials.OAuth2Clients, ref id, secret);
-            if (authenticated && fields.ClientId is not null && fields.ClientId != id)
+            matched = parse == HeaderParse.Parsed ? MatchBasic(credentials.OAuth2Clients, ref id, secret) : null;
+            if (matched is not null && fields.ClientId is not null && fields.ClientId != id)
             {
                 return Error(OidcConstants.TokenErrors.InvalidRequest, "client_id in the body differs from the one in the Authorization header");
             }
@@ -119,10 +119,11 @@ internal sealed partial class TokenEndpoint(
         else
         {
             clientId = fields.ClientId ?? string.Empty;
-            authenticated = clientId.Length > 0 && !string.IsNullOrEmpty(fields.ClientSecret)
-                && credentials.OAuth2Clients.Matches(clientId, fields.ClientSecret);
+            matched = clientId.Length > 0 && !string.IsNullOrEmpty(fields.ClientSecret)
+                ? credentials.OAuth2Clients.Match(clientId, fields.ClientSecret)
+                : null;
         }
-        if (!authenticated)
+        if (matched is null)
         {
             limiter.RecordFailure(address);
             LogClientRejected(logger, address);
@@ -137,7 +138,7 @@ internal sealed partial class TokenEndpoint(
         var lifetime = options.Value.OAuth2.TokenLifetime;
         try
         {
-            var token = await tokens.IssueAsync(clientId, lifetime, ct);
+            var token = await tokens.IssueAsync(clientId, matched.Source, lifetime, ct);
             metrics.TokenIssued();
             return (new TokenResponse(token.Value, OidcConstants.TokenResponse.BearerTokenType, (long)Math.Ceiling(lifetime.TotalSeconds)), StatusCodes.Status200OK);
         }
@@ -149,29 +150,29 @@ internal sealed partial class TokenEndpoint(
     }
 
     /// <summary>RFC 6749 section 2.3.1 has the client form-urlencode both parts before base64; many clients do not, so both readings count.</summary>
-    private static bool MatchesBasic(CredentialSet clients, ref string id, string secret)
+    private static ClientCredential? MatchBasic(CredentialSet clients, ref string id, string secret)
     {
-        if (clients.Matches(id, secret))
+        if (clients.Match(id, secret) is { } matched)
         {
-            return true;
+            return matched;
         }
         if (!(id + secret).AsSpan().ContainsAny('%', '+'))
         {
-            return false;
+            return null;
         }
         try
         {
             var decodedId = Uri.UnescapeDataString(id.Replace('+', ' '));
-            if (clients.Matches(decodedId, Uri.UnescapeDataString(secret.Replace('+', ' '))))
+            if (clients.Match(decodedId, Uri.UnescapeDataString(secret.Replace('+', ' '))) is { } decoded)
             {
                 id = decodedId;
-                return true;
+                return decoded;
             }
         }
         catch (UriFormatException)
         {
         }
-        return false;
+        return null;
     }
 
     private static async Task<(TokenRequest Fields, string? Problem)> ReadFieldsAsync(HttpContext context, CancellationToken ct)

@@ -38,6 +38,7 @@ internal sealed class PushEndpoint(PushIngestion ingestion, CallPushMetrics metr
             .Produces<ErrCodeAnswer>(StatusCodes.Status200OK)
             .Produces<ErrCodeAnswer>(StatusCodes.Status400BadRequest)
             .Produces<ErrCodeAnswer>(StatusCodes.Status401Unauthorized)
+            .Produces<ErrCodeAnswer>(StatusCodes.Status403Forbidden)
             .Produces<ErrCodeAnswer>(StatusCodes.Status413PayloadTooLarge)
             .Produces<ErrCodeAnswer>(StatusCodes.Status429TooManyRequests)
             .Produces<ErrCodeAnswer>(StatusCodes.Status500InternalServerError)
@@ -51,6 +52,8 @@ internal sealed class PushEndpoint(PushIngestion ingestion, CallPushMetrics metr
             s.Responses[StatusCodes.Status400BadRequest] = "ErrCode 4001 action missing, 4002 action unknown, 4003 body empty or not JSON, "
                 + "4004 body not an object, 4005 a required field (SdkAppId, SessionId) missing, 4006 a value PostgreSQL refused. Kept in push_log as rejected.";
             s.Responses[StatusCodes.Status401Unauthorized] = "ErrCode 4010: authentication failed (WWW-Authenticate says how to authenticate). The body is not read.";
+            s.Responses[StatusCodes.Status403Forbidden] = "ErrCode 4030: the credentials belong to a source whose SdkAppIds do not include the body's SdkAppId "
+                + "(or, when sources have their own credentials, the global credentials pushed one of theirs). Kept in push_log as rejected.";
             s.Responses[StatusCodes.Status413PayloadTooLarge] = "ErrCode 4130: the body is larger than CallPush__Push__MaxBodyBytes.";
             s.Responses[StatusCodes.Status429TooManyRequests] = "ErrCode 4290: too many failed authentications or pushes from this address (Retry-After).";
             s.Responses[StatusCodes.Status500InternalServerError] = "ErrCode 5000: unexpected error.";
@@ -80,7 +83,10 @@ internal sealed class PushEndpoint(PushIngestion ingestion, CallPushMetrics metr
             else
             {
                 metrics.BodyRead(actionTag, body.Length);
-                result = await ingestion.IngestAsync(new ReceivedPush(request.Action, request.Version, request.PushUuid, body, HeadersJson(HttpContext)));
+                result = await ingestion.IngestAsync(new ReceivedPush(request.Action, request.Version, request.PushUuid, body, HeadersJson(HttpContext))
+                {
+                    SourceName = PushIdentity.SourceOf(User),
+                });
             }
         }
         catch

@@ -1,4 +1,5 @@
 using CallPush.Api.Diagnostics;
+using CallPush.Api.Features.Auth;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CallPush.Api.Features.Push;
@@ -13,6 +14,7 @@ internal static class PushExtensions
         builder.Services.TryAddSingleton<CallPushMetrics>();
         builder.Services.AddSingleton<PushCommitter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<PushCommitter>());
+        builder.Services.AddPushTenancy();
         builder.Services.AddSingleton<PushIngestion>();
         builder.Services.AddSingleton<NSwag.Generation.Processors.IOperationProcessor, PushOpenApi>();
         return builder;

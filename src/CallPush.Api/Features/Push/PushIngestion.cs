@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using CallPush.Api.Answers;
+using CallPush.Api.Features.Auth;
 using CallPush.Api.Persistence;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -15,14 +16,17 @@ internal sealed partial class PushIngestion
 {
     private readonly PushCommitter _committer;
     private readonly DatabaseState _database;
+    private readonly PushTenancy _tenancy;
     private readonly TimeProvider _time;
     private readonly ILogger<PushIngestion> _logger;
     private readonly ResiliencePipeline _storage;
 
-    public PushIngestion(PushStore store, PushCommitter committer, DatabaseState database, TimeProvider time, IOptions<PushOptions> options, ILogger<PushIngestion> logger)
+    public PushIngestion(PushStore store, PushCommitter committer, DatabaseState database, PushTenancy tenancy, TimeProvider time,
+        IOptions<PushOptions> options, ILogger<PushIngestion> logger)
     {
         _committer = committer;
         _database = database;
+        _tenancy = tenancy;
         _time = time;
         _logger = logger;
         _storage = BuildStoragePipeline(options.Value, store);
@@ -38,10 +42,18 @@ internal sealed partial class PushIngestion
             (false, null or "") => (ErrCodes.MissingAction, "action is missing: expected ?action=cdr, record or voicemail"),
             _ => (ErrCodes.UnknownAction, "action is unknown: expected cdr, record or voicemail"),
         };
+        var dedupKey = DedupKey(request);
+        if (errCode == ErrCodes.Ok && request.Source == PushLogEntry.FromPush
+            && _tenancy.Refusal(request.SourceName, parsed.SdkAppId!.Value) is { } refusal)
+        {
+            (errCode, error) = (ErrCodes.ForeignSdkAppId, refusal);
+            // A key of its own, so that a refused push never takes the owner's push id and turns its real push into a duplicate.
+            dedupKey = $"foreign:{request.SourceName}:{dedupKey}";
+        }
 
         var row = new PushLogEntry
         {
-            DedupKey = DedupKey(request),
+            DedupKey = dedupKey,
             PushUuid = PushText.Storable(request.PushUuid, int.MaxValue),
             Action = actionKnown ? action.Name() : PushText.Storable(request.Action),
             Version = PushText.Storable(request.Version),
@@ -56,6 +68,7 @@ internal sealed partial class PushIngestion
             Body = parsed.BodyJson,
             RawBody = parsed.BodyJson is null ? request.Body.ToArray() : null,
             Source = request.Source,
+            SourceName = request.SourceName,
         };
         if (request.PushUuid is null && request.DedupKey is null)
         {

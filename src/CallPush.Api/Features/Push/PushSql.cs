@@ -12,8 +12,8 @@ internal static class PushSql
 
     public const string InsertPushLog = """
         INSERT INTO push_log (dedup_key, push_uuid, action, version, received_at, sdk_app_id, session_id,
-                              status, error_code, error, body_bytes, body, raw_body, headers, source)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                              status, error_code, error, body_bytes, body, raw_body, headers, source, source_name)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
         ON CONFLICT (dedup_key) DO NOTHING
         RETURNING id
         """;

@@ -89,7 +89,8 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
         Json(log.Body),
         new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)log.RawBody ?? DBNull.Value },
         Json(log.Headers),
-        Text(log.Source)));
+        Text(log.Source),
+        Text(log.SourceName)));
 
     private static void AddCdr(NpgsqlBatch batch, string dedupKey, CdrPush cdr)
     {

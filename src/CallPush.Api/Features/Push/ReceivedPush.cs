@@ -11,6 +11,9 @@ internal sealed record ReceivedPush(string? Action, string? Version, string? Pus
 
     /// <summary>Set by whoever knows a better key than the push id header (reconciliation names the CDR it pulled).</summary>
     public string? DedupKey { get; init; }
+
+    /// <summary>push_log.source_name: the configured source whose credentials authenticated the push (null: the global ones).</summary>
+    public string? SourceName { get; init; }
 }
 
 /// <summary>The answer, and what telemetry records about the push: whether it had been stored before, and whose it is.</summary>

@@ -240,6 +240,7 @@ internal sealed partial class ReconciliationRunner(NpgsqlDataSource dataSource, 
             {
                 Source = PushLogEntry.FromReconciliation,
                 DedupKey = push.DedupKey,
+                SourceName = run.Source,
             });
             if (result.Answer.ErrCode != ErrCodes.Ok)
             {

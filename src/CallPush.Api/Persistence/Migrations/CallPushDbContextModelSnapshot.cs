@@ -41,6 +41,10 @@ namespace CallPush.Api.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("issued_at");
 
+                    b.Property<string>("SourceName")
+                        .HasColumnType("text")
+                        .HasColumnName("source_name");
+
                     b.HasKey("TokenHash")
                         .HasName("pk_oauth_access_tokens");
 
@@ -741,6 +745,10 @@ namespace CallPush.Api.Persistence.Migrations
                         .HasColumnType("text")
                         .HasDefaultValue("push")
                         .HasColumnName("source");
+
+                    b.Property<string>("SourceName")
+                        .HasColumnType("text")
+                        .HasColumnName("source_name");
 
                     b.Property<string>("Status")
                         .IsRequired()
