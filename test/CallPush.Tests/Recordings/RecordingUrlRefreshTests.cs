@@ -144,6 +144,40 @@ public sealed class RecordingUrlRefreshTests(PostgresFixture postgres) : Archive
     }
 
     [Fact]
+    public async Task With_a_cdr_the_window_is_a_day_around_the_session_and_only_the_recording_its_record_id_names_is_refreshed()
+    {
+        var bytes = Mp3Bytes.Cbr(20);
+        var session = Samples.NewSessionId();
+        var started = Now - 900;
+        Source.Serve("/rec/fresh.mp3", bytes);
+        Source.Handle("/rec/other.mp3", (context, _) => { context.Response.StatusCode = 403; return Task.CompletedTask; });
+        _api.AddSession(SdkAppId, session, started, Source.Url("/rec/fresh.mp3"));
+        await using var app = await CallPushApp.StartAsync(Postgres, SettingsWithSource(changes: ("NotFoundRetryWindow", "00:00:01")));
+        using var client = app.CreateClient();
+
+        await client.PushAndReadAsync("cdr", Samples.CdrWith(cdr =>
+        {
+            cdr["SessionId"] = session;
+            cdr["RecordId"] = "main-record";
+            cdr["StartTimestamp"] = started;
+            cdr["RingTimestamp"] = started + 4;
+            cdr["EndedTimestamp"] = started + 60;
+        }), "cdr");
+        await client.PushAndReadAsync("record",
+            RecordPush(session, Signed("/rec/expired.mp3", Now - 7200, Now - 3600, "secret"), recordId: "main-record", timestamp: started + 61), "p1");
+        await client.PushAndReadAsync("record", RecordPush(session, Source.Url("/rec/other.mp3"), recordId: "transfer-leg", timestamp: started + 61), "p2");
+        await WaitUntilSettledAsync(app);
+
+        var rows = (await app.RowsAsync("SELECT record_id, status, last_error FROM recording_files")).ToDictionary(r => (string)r["record_id"]!);
+        Assert.Equal("archived", rows["main-record"]["status"]);
+        Assert.Equal(("failed", "HTTP 403 from 127.0.0.1 for longer than CallPush__Recordings__NotFoundRetryWindow"),
+            ((string)rows["transfer-leg"]["status"]!, (string)rows["transfer-leg"]["last_error"]!));
+        var request = Assert.Single(_api.SessionDetailRequests);
+        Assert.Equal(started - 86400, (long)request["StartTimestamp"]!);
+        Assert.InRange((long)request["EndTimestamp"]!, Now - 60, Now);
+    }
+
+    [Fact]
     public async Task A_session_the_api_does_not_know_fails_the_file_with_the_apis_error()
     {
         await using var app = await CallPushApp.StartAsync(Postgres, SettingsWithSource());

@@ -150,12 +150,15 @@ internal sealed class RecordingArchiveWorker(
         }
         var now = DateTimeOffset.UtcNow;
         var refreshedLately = row.RefreshedAt is { } refreshedAt && now - refreshedAt < RecordingUrlRefresher.Validity;
-        var current = row.RefreshedUrl is not null && Uri.TryCreate(row.RefreshedUrl, UriKind.Absolute, out var refreshed) ? refreshed : url;
+        var current = row.RefreshedUrl is not null && Uri.TryCreate(row.RefreshedUrl, UriKind.Absolute, out var refreshedUrl) ? refreshedUrl : url;
         var refreshable = !refreshedLately && refresher.CanRefresh(row);
         if (refreshable && (row.RefreshedAt is not null || RecordingUrlExpiry.ExpiresAt(current) <= now))
         {
             var why = row.RefreshedAt is null ? "the URL's signature has expired" : "the URL refreshed more than 24 hours ago has expired";
-            return await RefreshAndFetchAsync(row, url, tempFile, why, cancellationToken);
+            if (await RefreshAndFetchAsync(row, url, tempFile, why, cancellationToken) is { } refreshed)
+            {
+                return refreshed;
+            }
         }
         var result = await FetchAndStoreAsync(row, current, url, tempFile, cancellationToken);
         if (result is NotFetched { NotFound: true } notFound)
@@ -167,13 +170,14 @@ internal sealed class RecordingArchiveWorker(
             if (refreshable && now - row.EnqueuedAt >= _options.NotFoundRetryWindow)
             {
                 var why = $"{notFound.Message} for longer than CallPush__Recordings__NotFoundRetryWindow";
-                return await RefreshAndFetchAsync(row, url, tempFile, why, cancellationToken);
+                return await RefreshAndFetchAsync(row, url, tempFile, why, cancellationToken) ?? result;
             }
         }
         return result;
     }
 
-    private async Task<FetchResult> RefreshAndFetchAsync(ClaimedRecording row, Uri pushedUrl, string tempFile, string why,
+    /// <summary>The fresh URL's outcome, or null when the file cannot be refreshed (the pushed URL's outcome stands).</summary>
+    private async Task<FetchResult?> RefreshAndFetchAsync(ClaimedRecording row, Uri pushedUrl, string tempFile, string why,
         CancellationToken cancellationToken)
     {
         var refresh = await refresher.RefreshAsync(row, cancellationToken);
@@ -181,7 +185,7 @@ internal sealed class RecordingArchiveWorker(
         {
             return refresh is NotFetched notFetched ? notFetched with { Message = $"{why}; no fresh URL: {notFetched.Message}" } : refresh;
         }
-        await queue.SaveRefreshedUrlAsync(row, fresh.Url.ToString(), fresh.RequestId, cancellationToken);
+        await queue.SaveRefreshedUrlAsync(row, fresh.Url.OriginalString, fresh.RequestId, cancellationToken);
         metrics.UrlRefreshed();
         RecordingArchiveLog.UrlRefreshed(logger, row.Id, row.SessionId, why, fresh.Source, fresh.Url.Host, fresh.RequestId);
         var result = await FetchAndStoreAsync(row, fresh.Url, pushedUrl, tempFile, cancellationToken);

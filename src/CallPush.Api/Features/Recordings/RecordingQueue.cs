@@ -11,6 +11,9 @@ internal sealed record ClaimedRecording(long Id, long SdkAppId, string SessionId
     string SourceUrl, int Attempts, DateTimeOffset EnqueuedAt, DateTimeOffset? RecordedAt, string? LastError,
     string? RefreshedUrl = null, DateTimeOffset? RefreshedAt = null);
 
+/// <summary>The session of a recording file as CallPush has it: its CDR's times and RecordId, and how many record files it has.</summary>
+internal sealed record FileSession(DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? CdrRecordId, long RecordFiles);
+
 /// <summary>The archive queue in recording_files: every state change is one short statement, so replicas share it safely.</summary>
 internal sealed class RecordingQueue(NpgsqlDataSource dataSource)
 {
@@ -58,8 +61,10 @@ internal sealed class RecordingQueue(NpgsqlDataSource dataSource)
             refreshed_at = excluded.refreshed_at, request_id = excluded.request_id
         """;
 
-    private const string SessionTimes = """
-        SELECT started_at, ended_at FROM call_sessions WHERE sdk_app_id = $1 AND session_id = $2
+    private const string SessionOfFile = """
+        SELECT s.started_at, s.ended_at, s.record_id,
+               (SELECT count(*) FROM recording_files f WHERE f.sdk_app_id = $1 AND f.session_id = $2 AND f.kind = 'record')
+        FROM (SELECT 1) AS one LEFT JOIN call_sessions s ON s.sdk_app_id = $1 AND s.session_id = $2
         """;
 
     private const string Measure = """
@@ -111,18 +116,17 @@ internal sealed class RecordingQueue(NpgsqlDataSource dataSource)
             new NpgsqlParameter<string> { TypedValue = refreshedUrl },
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)requestId ?? DBNull.Value });
 
-    /// <summary>When the row's session started and ended, as its CDR push said; nulls when no CDR has come.</summary>
-    public async Task<(DateTimeOffset? StartedAt, DateTimeOffset? EndedAt)> SessionTimesAsync(ClaimedRecording row, CancellationToken cancellationToken)
+    /// <summary>What CallPush knows of the row's session: its CDR's times and RecordId (nulls without a CDR) and its record files.</summary>
+    public async Task<FileSession> SessionOfAsync(ClaimedRecording row, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(SessionTimes);
+        await using var command = dataSource.CreateCommand(SessionOfFile);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = row.SdkAppId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = row.SessionId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return (null, null);
-        }
-        return (reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1));
+        await reader.ReadAsync(cancellationToken);
+        return new FileSession(
+            reader.IsDBNull(0) ? null : reader.GetFieldValue<DateTimeOffset>(0), reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1),
+            reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3));
     }
 
     /// <summary>How many files wait, and for how long the oldest has (seconds).</summary>

@@ -22,18 +22,26 @@ internal sealed class RecordingUrlRefresher(TelCdrClients clients, RecordingQueu
     public bool CanRefresh(ClaimedRecording row) =>
         row.Kind == RecordingFile.RecordKind && clients.ForSdkAppId(row.SdkAppId) is not null;
 
-    /// <summary>A <see cref="RefreshedUrl"/>, or why there is none (retried later when the API may answer then).</summary>
-    public async Task<FetchResult> RefreshAsync(ClaimedRecording row, CancellationToken cancellationToken)
+    /// <summary>
+    /// A <see cref="RefreshedUrl"/>, or why there is none (retried later when the API may answer then); null when the
+    /// file cannot be refreshed. The API gives one RecordURL per session, so a file is refreshed only when it is that
+    /// recording: the one its CDR's RecordId names, or, before the CDR, the session's only record file.
+    /// </summary>
+    public async Task<FetchResult?> RefreshAsync(ClaimedRecording row, CancellationToken cancellationToken)
     {
         if (row.Kind != RecordingFile.RecordKind || clients.ForSdkAppId(row.SdkAppId) is not { } found)
         {
-            return NotFetched.Fail("refresh", $"no source with CallPush__Sources__<name>__CloudApi lists SdkAppId {row.SdkAppId}");
+            return null;
         }
         var (source, client) = found;
-        var (startedAt, endedAt) = await queue.SessionTimesAsync(row, cancellationToken);
+        var session = await queue.SessionOfAsync(row, cancellationToken);
+        if (session.CdrRecordId is { } cdrRecordId ? cdrRecordId != row.RecordId : session.RecordFiles > 1)
+        {
+            return null;
+        }
         var now = DateTimeOffset.UtcNow;
-        var from = (startedAt ?? row.RecordedAt ?? row.EnqueuedAt) - Margin;
-        var to = (endedAt ?? row.RecordedAt ?? row.EnqueuedAt) + Margin;
+        var from = (session.StartedAt ?? row.RecordedAt ?? row.EnqueuedAt) - Margin;
+        var to = (session.EndedAt ?? row.RecordedAt ?? row.EnqueuedAt) + Margin;
         // DescribeSessionDetail's StartTimestamp reaches back at most 180 days and its window is shorter than 90 days
         // (the SDK's DescribeSessionDetailRequest documentation); a session that old cannot be asked for.
         if (to > now)
