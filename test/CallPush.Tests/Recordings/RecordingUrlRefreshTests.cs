@@ -44,6 +44,12 @@ public sealed class RecordingUrlRefreshTests(PostgresFixture postgres) : Archive
 
     private static Task<string?> LastErrorAsync(CallPushApp app) => app.ScalarAsync<string>("SELECT last_error FROM recording_files");
 
+    private static async Task<(string Status, string? LastError)> StatusAsync(CallPushApp app)
+    {
+        var row = Assert.Single(await app.RowsAsync("SELECT status, last_error FROM recording_files"));
+        return ((string)row["status"]!, (string?)row["last_error"]);
+    }
+
     [Fact]
     public async Task An_expired_signed_url_is_refreshed_at_once_and_the_file_archived_with_the_pushed_url_kept()
     {
@@ -97,7 +103,7 @@ public sealed class RecordingUrlRefreshTests(PostgresFixture postgres) : Archive
         await client.PushAndReadAsync("record", RecordPush(session, Source.Url("/rec/forbidden.mp3?sign=pushed"), timestamp: Now - 300), "p1");
         await WaitUntilSettledAsync(app);
 
-        Assert.Equal("archived", await app.ScalarAsync<string>("SELECT status FROM recording_files"));
+        Assert.Equal(("archived", null), await StatusAsync(app));
         Assert.True(Source.Requests("/rec/forbidden.mp3") >= 2, "the pushed URL is retried within the window first");
         Assert.Equal(3, Source.Requests("/rec/fresh.mp3"));
         Assert.Single(_api.SessionDetailRequests);
@@ -192,6 +198,26 @@ public sealed class RecordingUrlRefreshTests(PostgresFixture postgres) : Archive
             await LastErrorAsync(app));
         Assert.Contains("(RequestId ", await LastErrorAsync(app));
         Assert.Equal(0, Source.Requests("/rec/expired.mp3"));
+    }
+
+    [Fact]
+    public async Task A_session_older_than_the_api_reaches_back_is_not_asked_for_and_fails_saying_so()
+    {
+        var session = Samples.NewSessionId();
+        var longAgo = Now - 200 * 86400L;
+        _api.AddSession(SdkAppId, session, longAgo, Source.Url("/rec/fresh.mp3"));
+        await using var app = await CallPushApp.StartAsync(Postgres, SettingsWithSource());
+        using var client = app.CreateClient();
+
+        await client.PushAndReadAsync("record",
+            RecordPush(session, Signed("/rec/expired.mp3", longAgo, longAgo + 86400, "secret"), timestamp: longAgo + 60), "p1");
+        await WaitUntilSettledAsync(app);
+
+        Assert.Equal("failed", await app.ScalarAsync<string>("SELECT status FROM recording_files"));
+        Assert.Equal("the URL's signature has expired; no fresh URL: DescribeSessionDetail reaches back 180 days, and the session is older",
+            await LastErrorAsync(app));
+        Assert.Empty(_api.SessionDetailRequests);
+        Assert.Empty(_api.ErrorsAnswered);
     }
 
     [Fact]

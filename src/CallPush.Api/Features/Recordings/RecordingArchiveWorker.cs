@@ -167,8 +167,13 @@ internal sealed class RecordingArchiveWorker(
             {
                 return NotFetched.Fail(notFound.Reason, $"{notFound.Message} for the URL refreshed at {row.RefreshedAt:u}");
             }
-            if (refreshable && now - row.EnqueuedAt >= _options.NotFoundRetryWindow)
+            if (refreshable)
             {
+                if (DateTimeOffset.UtcNow - row.EnqueuedAt < _options.NotFoundRetryWindow)
+                {
+                    // Retried within the window as any 404; the window's end is judged here, where a fresh URL can follow.
+                    return notFound with { NotFound = false };
+                }
                 var why = $"{notFound.Message} for longer than CallPush__Recordings__NotFoundRetryWindow";
                 return await RefreshAndFetchAsync(row, url, tempFile, why, cancellationToken) ?? result;
             }

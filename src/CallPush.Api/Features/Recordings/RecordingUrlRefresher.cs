@@ -43,10 +43,19 @@ internal sealed class RecordingUrlRefresher(TelCdrClients clients, RecordingQueu
         var from = (session.StartedAt ?? row.RecordedAt ?? row.EnqueuedAt) - Margin;
         var to = (session.EndedAt ?? row.RecordedAt ?? row.EnqueuedAt) + Margin;
         // DescribeSessionDetail's StartTimestamp reaches back at most 180 days and its window is shorter than 90 days
-        // (the SDK's DescribeSessionDetailRequest documentation); a session that old cannot be asked for.
+        // (the SDK's DescribeSessionDetailRequest documentation); a session older than that cannot be asked for.
+        var oldest = now - TelCdrClient.MaxAge + TimeSpan.FromMinutes(5);
+        if (from < oldest)
+        {
+            from = oldest;
+        }
         if (to > now)
         {
             to = now;
+        }
+        if (to <= from)
+        {
+            return NotFetched.Fail("refresh", $"{TelCdrClient.SessionDetailAction} reaches back 180 days, and the session is older");
         }
         if (TelCdrClient.WindowProblem(from, to, now) is { } problem)
         {
