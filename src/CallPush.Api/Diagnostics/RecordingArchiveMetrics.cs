@@ -16,6 +16,7 @@ public sealed class RecordingArchiveMetrics
     private readonly Counter<long> _archived;
     private readonly Counter<long> _archivedBytes;
     private readonly Counter<long> _failures;
+    private readonly Counter<long> _urlsRefreshed;
     private readonly Histogram<double> _fetchDuration;
     private long _queueDepth;
     private double _oldestPendingAgeSeconds;
@@ -27,6 +28,8 @@ public sealed class RecordingArchiveMetrics
         _archivedBytes = meter.CreateCounter<long>("callpush.recordings.archived.bytes", "By", "Bytes of the recording files archived.");
         _failures = meter.CreateCounter<long>("callpush.recordings.failures", "{attempt}",
             "Recording fetches that did not archive the file (retried or failed for good), by reason.");
+        _urlsRefreshed = meter.CreateCounter<long>("callpush.recordings.urls.refreshed", "{url}",
+            "Fresh recording URLs the platform's DescribeSessionDetail gave for pushed URLs that no longer worked.");
         _fetchDuration = meter.CreateHistogram("callpush.recordings.fetch.duration", "s",
             "Time to fetch and store one recording file, successful or not.", advice: FetchDurationAdvice);
         meter.CreateObservableGauge("callpush.recordings.queue.depth", () => Volatile.Read(ref _queueDepth), "{file}",
@@ -42,6 +45,8 @@ public sealed class RecordingArchiveMetrics
     }
 
     public void Failure(string reason) => _failures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void UrlRefreshed() => _urlsRefreshed.Add(1);
 
     public void FetchDone(TimeSpan elapsed, string outcome) =>
         _fetchDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("callpush.outcome", outcome));

@@ -8,14 +8,15 @@ using Npgsql;
 namespace CallPush.Tests.Infrastructure;
 
 /// <summary>The real service in the ASP.NET Core test host, on its own database.</summary>
-public sealed class CallPushApp(string connectionString, IReadOnlyDictionary<string, string?>? settings = null)
+public sealed class CallPushApp(string connectionString, IReadOnlyDictionary<string, string?>? settings = null, CapturedLogs? logs = null)
     : WebApplicationFactory<Program>
 {
     public string ConnectionString { get; } = connectionString;
 
-    public static async Task<CallPushApp> StartAsync(PostgresFixture postgres, IReadOnlyDictionary<string, string?>? settings = null)
+    public static async Task<CallPushApp> StartAsync(PostgresFixture postgres, IReadOnlyDictionary<string, string?>? settings = null,
+        CapturedLogs? logs = null)
     {
-        var app = new CallPushApp(await postgres.CreateDatabaseAsync(), settings);
+        var app = new CallPushApp(await postgres.CreateDatabaseAsync(), settings, logs);
         await app.WaitUntilReadyAsync();
         return app;
     }
@@ -28,7 +29,15 @@ public sealed class CallPushApp(string connectionString, IReadOnlyDictionary<str
         {
             builder.UseSetting(key, value);
         }
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Warning);
+            if (logs is not null)
+            {
+                logging.AddProvider(logs);
+                logging.AddFilter<CapturedLogs>("CallPush", LogLevel.Information);
+            }
+        });
     }
 
     public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)

@@ -11,10 +11,11 @@ using Microsoft.AspNetCore.Http;
 namespace CallPush.Tests.Reconciliation;
 
 /// <summary>
-/// A loopback stand-in of the Contact Center API's DescribeTelCdr (ccc, 2020-02-10) that behaves as the real one does
-/// where CallPush depends on it: TC3-HMAC-SHA256 signatures checked (its own implementation, not the service's),
-/// answers always HTTP 200 with Response.Error on failure, PageSize at most 100 and PageNumber from 0, a window shorter
-/// than 90 days within the last 180 days, and at most <see cref="RequestsPerSecond"/> requests per second per key.
+/// A loopback stand-in of the Contact Center API's DescribeTelCdr and DescribeSessionDetail (ccc, 2020-02-10) that
+/// behaves as the real one does where CallPush depends on it: TC3-HMAC-SHA256 signatures checked (its own
+/// implementation, not the service's), answers always HTTP 200 with Response.Error on failure, PageSize at most 100 and
+/// PageNumber from 0, a window shorter than 90 days within the last 180 days, unknown request members refused, and at
+/// most <see cref="RequestsPerSecond"/> requests per second per key for all actions together.
 /// </summary>
 public sealed class CloudApiStandIn : IAsyncDisposable
 {
@@ -23,6 +24,7 @@ public sealed class CloudApiStandIn : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<long, List<JsonObject>> _cdrs = new();
+    private readonly ConcurrentDictionary<(long SdkAppId, string SessionId), (long StartTimestamp, string? RecordUrl)> _sessions = new();
     private readonly ConcurrentQueue<string> _scriptedErrors = new();
     private readonly Queue<DateTimeOffset> _recent = new();
     private readonly Lock _gate = new();
@@ -37,6 +39,9 @@ public sealed class CloudApiStandIn : IAsyncDisposable
 
     /// <summary>Every request that passed the signature check, as (SdkAppId, PageNumber).</summary>
     public ConcurrentQueue<(long SdkAppId, int PageNumber)> Pages { get; } = new();
+
+    /// <summary>Every DescribeSessionDetail request that passed the checks and scripted errors, as its body.</summary>
+    public ConcurrentQueue<JsonObject> SessionDetailRequests { get; } = new();
 
     public ConcurrentQueue<string> ErrorsAnswered { get; } = new();
 
@@ -62,6 +67,10 @@ public sealed class CloudApiStandIn : IAsyncDisposable
             list.Add(telCdr);
         }
     }
+
+    /// <summary>A session DescribeSessionDetail knows, with its current RecordURL (null: the session has no recording).</summary>
+    public void AddSession(long sdkAppId, string sessionId, long startTimestamp, string? recordUrl) =>
+        _sessions[(sdkAppId, sessionId)] = (startTimestamp, recordUrl);
 
     /// <summary>The next requests are answered with these error codes, one each, before any other check but the signature.</summary>
     public void FailNext(params string[] codes)
@@ -117,6 +126,11 @@ public sealed class CloudApiStandIn : IAsyncDisposable
             return;
         }
 
+        if (context.Request.Headers["X-TC-Action"] == "DescribeSessionDetail")
+        {
+            await AnswerSessionDetailAsync(context, body, requestId);
+            return;
+        }
         using var request = JsonDocument.Parse(body);
         var root = request.RootElement;
         var sdkAppId = root.GetProperty("SdkAppId").GetInt64();
@@ -143,15 +157,48 @@ public sealed class CloudApiStandIn : IAsyncDisposable
         await context.Response.WriteAsync(answer.ToJsonString());
     }
 
+    private async Task AnswerSessionDetailAsync(HttpContext context, byte[] body, string requestId)
+    {
+        var request = JsonNode.Parse(body)!.AsObject();
+        SessionDetailRequests.Enqueue(request);
+        var sdkAppId = (long)request["SdkAppId"]!;
+        var sessionId = (string)request["SessionId"]!;
+        var start = (long)request["StartTimestamp"]!;
+        var end = (long)request["EndTimestamp"]!;
+        JsonObject answer;
+        if (_sessions.TryGetValue((sdkAppId, sessionId), out var session) && session.StartTimestamp >= start && session.StartTimestamp <= end)
+        {
+            answer = new JsonObject
+            {
+                ["SessionId"] = sessionId,
+                ["StartTimeStamp"] = session.StartTimestamp,
+                ["RecordURL"] = session.RecordUrl ?? string.Empty,
+                ["RequestId"] = requestId,
+            };
+        }
+        else
+        {
+            ErrorsAnswered.Enqueue("FailedOperation.SessionNotExists");
+            answer = new JsonObject
+            {
+                ["Error"] = new JsonObject { ["Code"] = "FailedOperation.SessionNotExists", ["Message"] = "session not exists" },
+                ["RequestId"] = requestId,
+            };
+        }
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(new JsonObject { ["Response"] = answer }.ToJsonString());
+    }
+
     private (string? Code, string? Message) Check(HttpRequest request, byte[] body)
     {
         if (SignatureProblem(request, body) is { } signature)
         {
             return signature;
         }
-        if (request.Headers["X-TC-Action"] != "DescribeTelCdr")
+        var action = request.Headers["X-TC-Action"].ToString();
+        if (action is not ("DescribeTelCdr" or "DescribeSessionDetail"))
         {
-            return ("InvalidAction", "the action is not DescribeTelCdr");
+            return ("InvalidAction", $"the stand-in does not serve {action}");
         }
         if (request.Headers["X-TC-Version"] != "2020-02-10")
         {
@@ -179,6 +226,10 @@ public sealed class CloudApiStandIn : IAsyncDisposable
         {
             return ("InvalidParameter", "the body is not JSON");
         }
+        if (action == "DescribeSessionDetail")
+        {
+            return SessionDetailProblem(root);
+        }
         foreach (var name in new[] { "SdkAppId", "StartTimeStamp", "EndTimeStamp", "PageSize", "PageNumber" })
         {
             if (!root.TryGetProperty(name, out var value) || value.ValueKind != JsonValueKind.Number)
@@ -194,6 +245,38 @@ public sealed class CloudApiStandIn : IAsyncDisposable
             return ("InvalidParameterValue", "PageSize must be 1 to 100 and PageNumber at least 0");
         }
         if (end <= start || end - start >= 90 * 86400L || start < nowSeconds - 180 * 86400L)
+        {
+            return ("InvalidParameterValue", "the window must be shorter than 90 days within the last 180 days");
+        }
+        return (null, null);
+    }
+
+    /// <summary>DescribeSessionDetail's members (SDK models: SdkAppId, SessionId, StartTimestamp, EndTimestamp) and their limits.</summary>
+    private static (string? Code, string? Message) SessionDetailProblem(JsonElement root)
+    {
+        string[] members = ["SdkAppId", "SessionId", "StartTimestamp", "EndTimestamp"];
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return ("InvalidParameter", "the body is not a JSON object");
+        }
+        foreach (var member in root.EnumerateObject())
+        {
+            if (!members.Contains(member.Name, StringComparer.Ordinal))
+            {
+                return ("UnknownParameter", $"the parameter {member.Name} is not recognized");
+            }
+        }
+        foreach (var name in members)
+        {
+            var kind = name == "SessionId" ? JsonValueKind.String : JsonValueKind.Number;
+            if (!root.TryGetProperty(name, out var value) || value.ValueKind != kind)
+            {
+                return ("MissingParameter", $"{name} is missing");
+            }
+        }
+        var start = root.GetProperty("StartTimestamp").GetInt64();
+        var end = root.GetProperty("EndTimestamp").GetInt64();
+        if (end <= start || end - start >= 90 * 86400L || start < DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 180 * 86400L)
         {
             return ("InvalidParameterValue", "the window must be shorter than 90 days within the last 180 days");
         }

@@ -95,4 +95,17 @@ public sealed class RecordingArchiveUnitTests
         Assert.Equal("_..", RecordingStorageKey.Sanitize(".."));
         Assert.Equal("voicemail.mp3", RecordingStorageKey.FileName("voicemail", null, "123", new Uri("https://h/v.bin")));
     }
+
+    [Theory]
+    [InlineData("https://b.cos.ap-guangzhou.myqcloud.com/r.mp3?q-sign-algorithm=sha1&q-sign-time=1764547200%3B1764633600&q-signature=x", 1764633600L)]
+    [InlineData("https://b.cos.ap-guangzhou.myqcloud.com/r.mp3?q-sign-time=1764547200;1764633600", 1764633600L)]
+    [InlineData("https://s3.example.com/r.mp3?X-Amz-Date=20251201T000000Z&X-Amz-Expires=3600&X-Amz-Signature=x", 1764550800L)]
+    [InlineData("https://h.qcloud.com/r.mp3?Expires=1764547200&Signature=x", 1764547200L)]
+    [InlineData("https://h.qcloud.com/r.mp3?sign=x&t=1764547200", null)]
+    [InlineData("https://h.qcloud.com/r.mp3?q-sign-time=garbage", null)]
+    [InlineData("https://h.qcloud.com/r.mp3", null)]
+    public void A_signed_urls_expiry_is_read_from_its_query_when_it_names_one(string url, long? expiresAt)
+    {
+        Assert.Equal(expiresAt, RecordingUrlExpiry.ExpiresAt(new Uri(url))?.ToUnixTimeSeconds());
+    }
 }

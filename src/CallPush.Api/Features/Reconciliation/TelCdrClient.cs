@@ -10,6 +10,12 @@ namespace CallPush.Api.Features.Reconciliation;
 /// <summary>One page of DescribeTelCdr: the window's total and its TelCdrInfo objects as the API sent them.</summary>
 internal sealed record TelCdrPage(long TotalCount, IReadOnlyList<JsonElement> TelCdrList, string? RequestId);
 
+/// <summary>
+/// One session of DescribeSessionDetail: its current RecordURL (signed, valid for 24 hours; null when the session has no
+/// recording) and the answer's RequestId.
+/// </summary>
+internal sealed record SessionDetail(string? RecordUrl, string? RequestId);
+
 /// <summary>An answer of the API with Response.Error, or a failure to get one.</summary>
 internal sealed class CloudApiException(string code, string message, string? requestId = null)
     : Exception($"{code}: {message}" + (requestId is null ? string.Empty : $" (RequestId {requestId})"))
@@ -28,15 +34,17 @@ internal sealed class CloudApiException(string code, string message, string? req
 }
 
 /// <summary>
-/// Calls DescribeTelCdr (ccc, 2020-02-10) for one source: TC3-signed JSON POSTs, at most the configured requests per
-/// second, with exponential backoff on RequestLimitExceeded, InternalError and unanswered requests. AuthFailure.* is
-/// thrown at once.
+/// Calls the Contact Center API (ccc, 2020-02-10) for one source: DescribeTelCdr for reconciliation and
+/// DescribeSessionDetail for the recording archive's fresh URLs. TC3-signed JSON POSTs, at most the configured requests
+/// per second for both actions together, with exponential backoff on RequestLimitExceeded, InternalError and unanswered
+/// requests. AuthFailure.* is thrown at once.
 /// </summary>
 internal sealed class TelCdrClient : IDisposable
 {
     public const string Service = "ccc";
     public const string Version = "2020-02-10";
     public const string Action = "DescribeTelCdr";
+    public const string SessionDetailAction = "DescribeSessionDetail";
     public const string ContentType = "application/json; charset=utf-8";
     public const int MaxPageSize = 100;
     public static readonly TimeSpan MaxWindow = TimeSpan.FromDays(90);
@@ -110,10 +118,37 @@ internal sealed class TelCdrClient : IDisposable
             PageSize = pageSize,
             PageNumber = pageNumber,
         });
-        return _retry.ExecuteAsync(async token => await SendAsync(payload, token), cancellationToken).AsTask();
+        return _retry.ExecuteAsync(async token => ReadPage(await SendAsync(Action, payload, token)), cancellationToken).AsTask();
     }
 
-    private async Task<TelCdrPage> SendAsync(byte[] payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// The session's details as the platform has them now. DescribeSessionDetail takes StartTimestamp and EndTimestamp
+    /// (not DescribeTelCdr's StartTimeStamp), with DescribeTelCdr's limits: a window shorter than 90 days within the last
+    /// 180 days.
+    /// </summary>
+    public Task<SessionDetail> DescribeSessionDetailAsync(long sdkAppId, string sessionId, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken cancellationToken)
+    {
+        if (WindowProblem(from, to, _time.GetUtcNow()) is { } problem)
+        {
+            throw new ArgumentException(problem, nameof(from));
+        }
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            SdkAppId = sdkAppId,
+            SessionId = sessionId,
+            StartTimestamp = from.ToUnixTimeSeconds(),
+            EndTimestamp = to.ToUnixTimeSeconds(),
+        });
+        return _retry.ExecuteAsync(async token =>
+        {
+            var (answer, requestId) = await SendAsync(SessionDetailAction, payload, token);
+            var url = TextOf(answer, "RecordURL");
+            return new SessionDetail(string.IsNullOrWhiteSpace(url) ? null : url, requestId);
+        }, cancellationToken).AsTask();
+    }
+
+    private async Task<(JsonElement Answer, string? RequestId)> SendAsync(string action, byte[] payload, CancellationToken cancellationToken)
     {
         using (var lease = await _limiter.AcquireAsync(1, cancellationToken))
         {
@@ -128,7 +163,7 @@ internal sealed class TelCdrClient : IDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ByteArrayContent(payload) };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", ContentType);
         request.Headers.TryAddWithoutValidation("Authorization", signature);
-        request.Headers.Add("X-TC-Action", Action);
+        request.Headers.Add("X-TC-Action", action);
         request.Headers.Add("X-TC-Version", Version);
         request.Headers.Add("X-TC-Timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
         if (!string.IsNullOrWhiteSpace(_api.Region))
@@ -156,7 +191,8 @@ internal sealed class TelCdrClient : IDisposable
         }
     }
 
-    private static TelCdrPage Read(byte[] body)
+    /// <summary>The answer's Response object and RequestId; Response.Error is thrown.</summary>
+    private static (JsonElement Answer, string? RequestId) Read(byte[] body)
     {
         JsonElement root;
         try
@@ -176,6 +212,12 @@ internal sealed class TelCdrClient : IDisposable
         {
             throw new CloudApiException(TextOf(error, "Code") ?? "UnknownError", TextOf(error, "Message") ?? string.Empty, requestId);
         }
+        return (answer, requestId);
+    }
+
+    private static TelCdrPage ReadPage((JsonElement Answer, string? RequestId) read)
+    {
+        var (answer, requestId) = read;
         var total = answer.TryGetProperty("TotalCount", out var count) && count.TryGetInt64(out var n) ? n : 0;
         var list = answer.TryGetProperty("TelCdrList", out var cdrs) && cdrs.ValueKind == JsonValueKind.Array ? cdrs
             : answer.TryGetProperty("TelCdrs", out var old) && old.ValueKind == JsonValueKind.Array ? old

@@ -3,7 +3,10 @@ using Microsoft.Extensions.Options;
 
 namespace CallPush.Api.Features.Reconciliation;
 
-/// <summary>One DescribeTelCdr client per source, so each source's credentials keep their own request rate.</summary>
+/// <summary>
+/// One API client per source, shared by reconciliation and the recording archive, so each source's credentials keep
+/// one request rate.
+/// </summary>
 internal sealed class TelCdrClients(IHttpClientFactory httpClients, IOptions<SourcesOptions> sources, IOptions<ReconciliationOptions> options,
     TimeProvider time) : IDisposable
 {
@@ -20,6 +23,19 @@ internal sealed class TelCdrClients(IHttpClientFactory httpClients, IOptions<Sou
         }
         return _clients.GetOrAdd(source, _ => new Lazy<TelCdrClient>(() =>
             new TelCdrClient(httpClients.CreateClient(HttpClientName), api, options.Value, time))).Value;
+    }
+
+    /// <summary>The source that lists <paramref name="sdkAppId"/> and has API credentials, and its client; null when none does.</summary>
+    public (string Source, TelCdrClient Client)? ForSdkAppId(long sdkAppId)
+    {
+        foreach (var (name, source) in sources.Value.WithCloudApi())
+        {
+            if (source.SdkAppIds.Contains(sdkAppId) && For(name) is { } client)
+            {
+                return (name, client);
+            }
+        }
+        return null;
     }
 
     public void Dispose()

@@ -17,4 +17,12 @@ internal static partial class RecordingArchiveLog
 
     [LoggerMessage(5, LogLevel.Error, "Recording file {Id}: the attempt ended unexpectedly; the row is due again after its lease")]
     public static partial void AttemptCrashed(ILogger logger, Exception exception, long id);
+
+    [LoggerMessage(6, LogLevel.Information,
+        "Recording file {Id} of session {SessionId}: {Why}; source {Source}'s DescribeSessionDetail gave a fresh URL on {Host} (RequestId {RequestId})")]
+    public static partial void UrlRefreshed(ILogger logger, long id, string sessionId, string why, string source, string host, string? requestId);
+
+    [LoggerMessage(7, LogLevel.Error,
+        "DescribeSessionDetail refused source {Source}'s credentials ({Code}, RequestId {RequestId}): recording URLs cannot be refreshed until the source's CloudApi settings are fixed")]
+    public static partial void RefreshRefused(ILogger logger, string source, string code, string? requestId);
 }

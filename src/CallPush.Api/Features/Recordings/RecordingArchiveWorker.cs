@@ -12,6 +12,7 @@ namespace CallPush.Api.Features.Recordings;
 internal sealed class RecordingArchiveWorker(
     RecordingQueue queue,
     RecordingFetcher fetcher,
+    RecordingUrlRefresher refresher,
     IRecordingStorage storage,
     DatabaseState database,
     RecordingArchiveMetrics metrics,
@@ -135,12 +136,72 @@ internal sealed class RecordingArchiveWorker(
         }
     }
 
+    /// <summary>
+    /// Fetches the pushed URL, or the fresh one the platform gave for it. When the pushed URL has expired (by its signature's
+    /// time, or by 403/404 past NotFoundRetryWindow) and the SdkAppId's source has API credentials, the platform is asked
+    /// for a fresh URL and that is fetched at once. A fresh URL is asked for at most once in its 24 hours: a 403/404 on it
+    /// fails the file.
+    /// </summary>
     private async Task<FetchResult> AttemptAsync(ClaimedRecording row, Uri? url, string tempFile, CancellationToken cancellationToken)
     {
         if (url is null || url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps || string.IsNullOrEmpty(url.Host))
         {
             return NotFetched.Fail("url", url is null ? "not an absolute URL" : $"scheme '{url.Scheme}' is not http or https");
         }
+        var now = DateTimeOffset.UtcNow;
+        var refreshedLately = row.RefreshedAt is { } refreshedAt && now - refreshedAt < RecordingUrlRefresher.Validity;
+        var current = row.RefreshedUrl is not null && Uri.TryCreate(row.RefreshedUrl, UriKind.Absolute, out var refreshedUrl) ? refreshedUrl : url;
+        var refreshable = !refreshedLately && refresher.CanRefresh(row);
+        if (refreshable && (row.RefreshedAt is not null || RecordingUrlExpiry.ExpiresAt(current) <= now))
+        {
+            var why = row.RefreshedAt is null ? "the URL's signature has expired" : "the URL refreshed more than 24 hours ago has expired";
+            if (await RefreshAndFetchAsync(row, url, tempFile, why, cancellationToken) is { } refreshed)
+            {
+                return refreshed;
+            }
+        }
+        var result = await FetchAndStoreAsync(row, current, url, tempFile, cancellationToken);
+        if (result is NotFetched { NotFound: true } notFound)
+        {
+            if (refreshedLately)
+            {
+                return NotFetched.Fail(notFound.Reason, $"{notFound.Message} for the URL refreshed at {row.RefreshedAt:u}");
+            }
+            if (refreshable)
+            {
+                if (DateTimeOffset.UtcNow - row.EnqueuedAt < _options.NotFoundRetryWindow)
+                {
+                    // Retried within the window as any 404; the window's end is judged here, where a fresh URL can follow.
+                    return notFound with { NotFound = false };
+                }
+                var why = $"{notFound.Message} for longer than CallPush__Recordings__NotFoundRetryWindow";
+                return await RefreshAndFetchAsync(row, url, tempFile, why, cancellationToken) ?? result;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>The fresh URL's outcome, or null when the file cannot be refreshed (the pushed URL's outcome stands).</summary>
+    private async Task<FetchResult?> RefreshAndFetchAsync(ClaimedRecording row, Uri pushedUrl, string tempFile, string why,
+        CancellationToken cancellationToken)
+    {
+        var refresh = await refresher.RefreshAsync(row, cancellationToken);
+        if (refresh is not RefreshedUrl fresh)
+        {
+            return refresh is NotFetched notFetched ? notFetched with { Message = $"{why}; no fresh URL: {notFetched.Message}" } : refresh;
+        }
+        await queue.SaveRefreshedUrlAsync(row, fresh.Url.OriginalString, fresh.RequestId, cancellationToken);
+        metrics.UrlRefreshed();
+        RecordingArchiveLog.UrlRefreshed(logger, row.Id, row.SessionId, why, fresh.Source, fresh.Url.Host, fresh.RequestId);
+        var result = await FetchAndStoreAsync(row, fresh.Url, pushedUrl, tempFile, cancellationToken);
+        return result is NotFetched { NotFound: true } notFound
+            ? NotFetched.Fail(notFound.Reason, $"{why}; the fresh URL failed too: {notFound.Message}")
+            : result;
+    }
+
+    /// <summary>Fetches <paramref name="url"/> and stores the file under the key the pushed URL names.</summary>
+    private async Task<FetchResult> FetchAndStoreAsync(ClaimedRecording row, Uri url, Uri pushedUrl, string tempFile, CancellationToken cancellationToken)
+    {
         var fetched = await fetcher.FetchAsync(url, tempFile, cancellationToken);
         if (fetched is not Downloaded downloaded)
         {
@@ -153,7 +214,7 @@ internal sealed class RecordingArchiveWorker(
             null => "application/octet-stream",
             var named => named,
         };
-        var key = RecordingStorageKey.For(row.SdkAppId, row.SessionId, row.Kind, row.RecordId, row.EndpointUser, row.RecordedAt, row.EnqueuedAt, url);
+        var key = RecordingStorageKey.For(row.SdkAppId, row.SessionId, row.Kind, row.RecordId, row.EndpointUser, row.RecordedAt, row.EnqueuedAt, pushedUrl);
         try
         {
             await storage.SaveAsync(key, tempFile, contentType, downloaded.Sha256, cancellationToken);

@@ -45,6 +45,8 @@ internal static class RecordingsExtensions
                     HttpClientResiliencePredicates.IsTransient(arguments.Outcome) && !RecordingFetcher.IsRefusal(arguments.Outcome.Exception));
             });
         builder.Services.AddSingleton<RecordingFetcher>();
+        // The fresh-URL refresher uses the sources' API clients, which reconciliation registers (AddReconciliationServices).
+        builder.Services.AddSingleton<RecordingUrlRefresher>();
         builder.Services.AddSingleton<RecordingQueue>();
         builder.Services.AddSingleton<RecordingArchiveMetrics>();
         builder.Services.AddHostedService<RecordingArchiveWorker>();

@@ -1105,6 +1105,36 @@ namespace CallPush.Api.Persistence.Migrations
                         });
                 });
 
+            modelBuilder.Entity("CallPush.Api.Persistence.RecordingUrlRefresh", b =>
+                {
+                    b.Property<long>("RecordingFileId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("recording_file_id");
+
+                    b.Property<DateTimeOffset>("RefreshedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("refreshed_at");
+
+                    b.Property<string>("RefreshedUrl")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("refreshed_url");
+
+                    b.Property<string>("RequestId")
+                        .HasColumnType("text")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("SourceUrl")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("source_url");
+
+                    b.HasKey("RecordingFileId")
+                        .HasName("pk_recording_url_refreshes");
+
+                    b.ToTable("recording_url_refreshes", (string)null);
+                });
+
             modelBuilder.Entity("CallPush.Api.Persistence.ServeParticipant", b =>
                 {
                     b.Property<long>("Id")
@@ -1529,6 +1559,16 @@ namespace CallPush.Api.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_recordings_push");
+                });
+
+            modelBuilder.Entity("CallPush.Api.Persistence.RecordingUrlRefresh", b =>
+                {
+                    b.HasOne("CallPush.Api.Persistence.RecordingFile", null)
+                        .WithOne()
+                        .HasForeignKey("CallPush.Api.Persistence.RecordingUrlRefresh", "RecordingFileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recording_url_refreshes_recording_file");
                 });
 
             modelBuilder.Entity("CallPush.Api.Persistence.ServeParticipant", b =>
