@@ -67,13 +67,13 @@ internal static class TenantReadersCommand
             {
                 case Grant grant:
                     var ids = configured[source!].SdkAppIds.Distinct().Order().ToArray();
-                    await TenantReaders.GrantAsync(database, grant.Role, source!, ids, CancellationToken.None);
+                    await TenantReaderRoles.GrantAsync(database, grant.Role, source!, ids, CancellationToken.None);
                     await Console.Error.WriteLineAsync(
                         $"Role {grant.Role} reads the rows of source {source} (SdkAppIds {string.Join(", ", ids)}). Give it LOGIN and a password, "
                         + $"or grant it to logins: ALTER ROLE {grant.Role} LOGIN PASSWORD '...'; GRANT {grant.Role} TO <login>;");
                     return 0;
                 case Revoke revoke:
-                    if (!await TenantReaders.RevokeAsync(database, revoke.Role, revoke.Source, CancellationToken.None))
+                    if (!await TenantReaderRoles.RevokeAsync(database, revoke.Role, revoke.Source, CancellationToken.None))
                     {
                         await Console.Error.WriteLineAsync($"CallPush tenant-readers failed: role {revoke.Role} reads no such source");
                         return FailureExitCode;
@@ -133,7 +133,7 @@ internal static class TenantReadersCommand
                     return (null, $"tenant-readers {verb}: unexpected '{options[i]}'");
             }
         }
-        if (role is null || !TenantReaders.RoleName().IsMatch(role))
+        if (role is null || !TenantReaderRoles.RoleName().IsMatch(role))
         {
             return (null, $"tenant-readers {verb} needs --role <role>: a lower-case SQL identifier (a-z, 0-9, _)");
         }
@@ -146,7 +146,7 @@ internal static class TenantReadersCommand
 
     private static async Task ListAsync(NpgsqlDataSource database)
     {
-        var listings = await TenantReaders.ListAsync(database, CancellationToken.None);
+        var listings = await TenantReaderRoles.ListAsync(database, CancellationToken.None);
         string[] header = ["ROLE", "SOURCE", "SDKAPPIDS"];
         var rows = listings.Select(l => new[] { l.Role, l.Source, string.Join(",", l.SdkAppIds) }).ToList();
         var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();

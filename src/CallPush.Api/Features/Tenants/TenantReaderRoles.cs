@@ -14,7 +14,7 @@ internal sealed class TenantReaderException(string message) : Exception(message)
 /// Tenant reader roles: members of <see cref="TenantReaderSql.GroupRole"/> that row-level security lets see only the rows of
 /// the SdkAppIds <c>tenant_reader_grants</c> gives them. Runs on the service's connection (needs CREATEROLE).
 /// </summary>
-internal static partial class TenantReaders
+internal static partial class TenantReaderRoles
 {
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,62}$")]
     public static partial Regex RoleName();
