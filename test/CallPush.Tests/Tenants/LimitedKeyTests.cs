@@ -134,4 +134,30 @@ public sealed class LimitedKeyTests(PostgresFixture postgres)
 
         Assert.Contains("limited to sources", reply.AssertFailure(503));
     }
+
+    [Fact]
+    public async Task A_limited_key_lists_only_its_sources_reconciliation_runs_and_may_not_start_another_sources_run()
+    {
+        await using var app = await CallPushApp.StartAsync(postgres, Sources());
+        foreach (var source in new[] { "acme", "other" })
+        {
+            await app.ScalarAsync<int>("""
+                INSERT INTO reconcile_runs (source, trigger, window_start, window_end, status, pages, sessions_seen, missing, filled, updated, errors, started_at)
+                VALUES ($1, 'manual', now() - interval '1 hour', now(), 'succeeded', 1, 0, 0, 0, 0, 0, now())
+                """, source);
+        }
+        using var limited = app.AnalystClient((await app.Services.GetRequiredService<ApiKeyStore>().CreateAsync("acme", ["acme"], CancellationToken.None)).Key);
+
+        using var list = await limited.GetAsync("/reconciliation/runs");
+        using var foreign = await limited.PostAsync("/reconciliation/runs", new StringContent(
+            """{"source":"other","from":"2026-12-01T08:00:00Z","to":"2026-12-01T09:00:00Z"}""", System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, list.StatusCode);
+        using var runs = JsonDocument.Parse(await list.Content.ReadAsStringAsync());
+        var sources = runs.RootElement.EnumerateObject().Single(p => p.Value.ValueKind == JsonValueKind.Array).Value.EnumerateArray()
+            .Select(r => r.GetProperty("source").GetString()).ToList();
+        Assert.Equal(["acme"], sources);
+        Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
+        Assert.Contains("limited to other sources", await foreign.Content.ReadAsStringAsync());
+    }
 }
