@@ -160,4 +160,45 @@ public sealed class LimitedKeyTests(PostgresFixture postgres)
         Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
         Assert.Contains("limited to other sources", await foreign.Content.ReadAsStringAsync());
     }
+
+    [Fact]
+    public async Task A_limited_key_sees_only_export_jobs_and_runs_of_its_sources_and_may_not_create_a_job_for_another()
+    {
+        var root = Exports.ExportTestSupport.NewRoot();
+        var settings = Exports.ExportTestSupport.Settings(root);
+        foreach (var (key, value) in Sources())
+        {
+            settings[key] = value;
+        }
+        await using var app = await CallPushApp.StartAsync(postgres, settings);
+        var store = app.Services.GetRequiredService<ApiKeyStore>();
+        using var everything = app.AnalystClient((await store.CreateAsync("all", CancellationToken.None)).Key);
+        using var limited = app.AnalystClient((await store.CreateAsync("acme", ["acme"], CancellationToken.None)).Key);
+        var connector = await Exports.ExportTestSupport.CreateFolderConnectorAsync(everything, root);
+        object Job(string name, long tenant) => new { name, connectorId = connector, containers = new[] { "agents" }, tenants = new[] { tenant }, enabled = false };
+        var own = await Exports.ExportTestSupport.CreateJobAsync(everything, Job("acme-job", Acme));
+        var foreign = await Exports.ExportTestSupport.CreateJobAsync(everything, Job("other-job", Other));
+        var foreignRun = await Exports.ExportTestSupport.StartRunAsync(everything, foreign);
+
+        var listed = JsonDocument.Parse(await limited.GetStringAsync("/exports/jobs")).RootElement.EnumerateArray()
+            .Select(j => j.GetProperty("id").GetInt64()).ToList();
+        using var job = await limited.GetAsync($"/exports/jobs/{foreign}");
+        using var runs = await limited.GetAsync($"/exports/jobs/{foreign}/runs");
+        using var run = await limited.GetAsync($"/exports/runs/{foreignRun}");
+        using var start = await limited.PostAsync($"/exports/jobs/{foreign}/runs", null);
+        using var create = await limited.PostAsync("/exports/jobs", JsonContent(Job("sneaky", Other)));
+        using var createOwn = await limited.PostAsync("/exports/jobs", JsonContent(Job("acme-own", Acme)));
+
+        Assert.Equal([own], listed);
+        foreach (var hidden in new[] { job, runs, run, start })
+        {
+            Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
+        Assert.Contains("limited to", await create.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Created, createOwn.StatusCode);
+    }
+
+    private static StringContent JsonContent(object body) =>
+        new(JsonSerializer.Serialize(body), System.Text.Encoding.UTF8, "application/json");
 }
