@@ -8,6 +8,7 @@ using CallPush.Api.Features.Reconciliation;
 using CallPush.Api.Features.Recordings;
 using CallPush.Api.Features.Statistics;
 using CallPush.Api.Features.StatisticsChannel;
+using CallPush.Api.Features.Tenants;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
 
@@ -37,6 +38,10 @@ if (ExportCommand.IsRequested(args))
 if (ReconcileCommand.IsRequested(args))
 {
     return await ReconcileCommand.RunAsync(builder, args);
+}
+if (TenantReadersCommand.IsRequested(args))
+{
+    return await TenantReadersCommand.RunAsync(builder, args);
 }
 
 builder.AddPushAuthentication(); // first, so a misconfiguration stops start-up before a private database is started

@@ -98,12 +98,12 @@ public sealed class OpenApiTests(PostgresFixture postgres)
         var paths = document.GetProperty("paths");
         var operations = new[]
         {
-            (paths.GetProperty("/recordings").GetProperty("get"), new[] { "200", "400", "401" }),
-            (paths.GetProperty("/recordings/{id}/content").GetProperty("get"), new[] { "200", "206", "302", "304", "400", "401", "404", "416" }),
-            (paths.GetProperty("/recordings/{id}/content").GetProperty("head"), new[] { "200", "206", "302", "304", "400", "401", "404", "416" }),
+            (paths.GetProperty("/recordings").GetProperty("get"), new[] { "200", "400", "401", "403" }),
+            (paths.GetProperty("/recordings/{id}/content").GetProperty("get"), new[] { "200", "206", "302", "304", "400", "401", "403", "404", "416" }),
+            (paths.GetProperty("/recordings/{id}/content").GetProperty("head"), new[] { "200", "206", "302", "304", "400", "401", "403", "404", "416" }),
             (paths.GetProperty("/stats").GetProperty("post"), new[] { "200", "400", "401", "403", "413", "429", "500", "503", "504" }),
             (paths.GetProperty("/reconciliation/runs").GetProperty("get"), new[] { "200", "400", "401" }),
-            (paths.GetProperty("/reconciliation/runs").GetProperty("post"), new[] { "202", "400", "401", "409" }),
+            (paths.GetProperty("/reconciliation/runs").GetProperty("post"), new[] { "202", "400", "401", "403", "409" }),
         };
         foreach (var (operation, answers) in operations)
         {

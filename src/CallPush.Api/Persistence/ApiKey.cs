@@ -10,4 +10,7 @@ public sealed class ApiKey
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? LastUsedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>The configured sources whose rows the key may read; empty: every row.</summary>
+    public string[] Sources { get; set; } = [];
 }

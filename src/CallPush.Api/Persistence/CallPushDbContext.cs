@@ -20,6 +20,7 @@ public sealed class CallPushDbContext(DbContextOptions<CallPushDbContext> option
     public DbSet<StatAgentInterval> StatAgentIntervals => Set<StatAgentInterval>();
     public DbSet<StatDirtyInterval> StatDirtyIntervals => Set<StatDirtyInterval>();
     public DbSet<ReconcileRun> ReconcileRuns => Set<ReconcileRun>();
+    public DbSet<TenantReaderGrant> TenantReaderGrants => Set<TenantReaderGrant>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -23,6 +23,7 @@ internal sealed partial class ApiKeyAuthenticationHandler(
     public const string SchemeName = "apikey";
     public const string HeaderName = "X-API-Key";
     public const string PrefixClaim = "callpush:api_key_prefix";
+    public const string SourceClaim = "callpush:source";
     public const string Challenge = "Bearer realm=\"CallPush analysts\"";
 
     private const string Missing = "an API key is required: send it as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'";
@@ -52,7 +53,8 @@ internal sealed partial class ApiKeyAuthenticationHandler(
                 ApiKeyFormat.TryReadPrefix(presented, out var prefix) ? prefix : "(none)");
             return AuthenticateResult.Fail(Refused);
         }
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, holder.Name), new Claim(PrefixClaim, holder.Prefix)], Scheme.Name);
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, holder.Name), new Claim(PrefixClaim, holder.Prefix),
+            .. holder.Sources.Select(source => new Claim(SourceClaim, source))], Scheme.Name);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name));
     }
 

@@ -6,10 +6,11 @@ namespace CallPush.Api.Features.ApiKeys;
 
 internal sealed record CreatedApiKey(string Key, string Prefix);
 
-internal sealed record ApiKeyListing(string Name, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
+internal sealed record ApiKeyListing(string Name, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt,
+    string[] Sources);
 
-/// <summary>Who a presented key belongs to.</summary>
-internal sealed record ApiKeyHolder(string Name, string Prefix);
+/// <summary>Who a presented key belongs to, and the sources it is limited to (none: not limited).</summary>
+internal sealed record ApiKeyHolder(string Name, string Prefix, string[] Sources);
 
 internal enum RevokeResult
 {
@@ -33,7 +34,9 @@ internal sealed class ApiKeyStore(NpgsqlDataSource dataSource)
 
     private const string LastUsedResolution = "1 minute";
 
-    public async Task<CreatedApiKey> CreateAsync(string name, CancellationToken cancellationToken)
+    public Task<CreatedApiKey> CreateAsync(string name, CancellationToken cancellationToken) => CreateAsync(name, [], cancellationToken);
+
+    public async Task<CreatedApiKey> CreateAsync(string name, string[] sources, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -56,12 +59,13 @@ internal sealed class ApiKeyStore(NpgsqlDataSource dataSource)
             var prefix = ApiKeyFormat.NewPrefix();
             var key = ApiKeyFormat.NewKey(prefix);
             await using var insert = new NpgsqlCommand("""
-                INSERT INTO api_keys (name, prefix, key_hash, created_at) VALUES ($1, $2, $3, now())
+                INSERT INTO api_keys (name, prefix, key_hash, sources, created_at) VALUES ($1, $2, $3, $4, now())
                 ON CONFLICT (prefix) DO NOTHING
                 """, connection, transaction);
             insert.Parameters.Add(new NpgsqlParameter { Value = name });
             insert.Parameters.Add(new NpgsqlParameter { Value = prefix });
             insert.Parameters.Add(new NpgsqlParameter { Value = ApiKeyFormat.Hash(key), NpgsqlDbType = NpgsqlDbType.Bytea });
+            insert.Parameters.Add(new NpgsqlParameter { Value = sources, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             if (await insert.ExecuteNonQueryAsync(cancellationToken) == 1)
             {
                 await transaction.CommitAsync(cancellationToken);
@@ -73,14 +77,14 @@ internal sealed class ApiKeyStore(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<ApiKeyListing>> ListAsync(CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT name, prefix, created_at, last_used_at, revoked_at FROM api_keys ORDER BY name, created_at, prefix");
+            "SELECT name, prefix, created_at, last_used_at, revoked_at, sources FROM api_keys ORDER BY name, created_at, prefix");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var keys = new List<ApiKeyListing>();
         while (await reader.ReadAsync(cancellationToken))
         {
             keys.Add(new ApiKeyListing(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2),
                 reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
-                reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4)));
+                reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<string[]>(5)));
         }
         return keys;
     }
@@ -107,8 +111,9 @@ internal sealed class ApiKeyStore(NpgsqlDataSource dataSource)
         long id;
         string name;
         bool lastUsedIsStale;
+        string[] sources;
         await using (var command = dataSource.CreateCommand($"""
-            SELECT id, name, key_hash, last_used_at IS NULL OR last_used_at < now() - interval '{LastUsedResolution}'
+            SELECT id, name, key_hash, last_used_at IS NULL OR last_used_at < now() - interval '{LastUsedResolution}', sources
             FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL
             """))
         {
@@ -125,6 +130,7 @@ internal sealed class ApiKeyStore(NpgsqlDataSource dataSource)
             id = reader.GetInt64(0);
             name = reader.GetString(1);
             lastUsedIsStale = reader.GetBoolean(3);
+            sources = reader.GetFieldValue<string[]>(4);
         }
         if (lastUsedIsStale)
         {
@@ -134,6 +140,6 @@ internal sealed class ApiKeyStore(NpgsqlDataSource dataSource)
             touch.Parameters.Add(new NpgsqlParameter { Value = id });
             await touch.ExecuteNonQueryAsync(cancellationToken);
         }
-        return new ApiKeyHolder(name, prefix);
+        return new ApiKeyHolder(name, prefix, sources);
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using CallPush.Api.Features.Reconciliation;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
 using Npgsql;
@@ -18,13 +19,15 @@ internal static class ApiKeysCommand
 
     private const string Usage = """
         Usage:
-          api-keys create --name <name>   prints a new key (shown once) on standard output
-          api-keys list                   name, prefix, created, last used, revoked
+          api-keys create --name <name> [--source <source>]...
+                                          prints a new key (shown once) on standard output; with --source,
+                                          the key reads only the rows of those configured sources
+          api-keys list                   name, prefix, sources, created, last used, revoked
           api-keys revoke <prefix>        the key stops working at once
         """;
 
     private abstract record Request;
-    private sealed record Create(string KeyName) : Request;
+    private sealed record Create(string KeyName, string[] Sources) : Request;
     private sealed record List : Request;
     private sealed record Revoke(string Prefix) : Request;
 
@@ -37,6 +40,17 @@ internal static class ApiKeysCommand
         {
             await Console.Error.WriteLineAsync($"{problem}\n{Usage}");
             return UsageExitCode;
+        }
+        if (request is Create creation)
+        {
+            var configured = builder.Configuration.GetSection(SourcesOptions.Section).Get<SourcesOptions>() ?? new SourcesOptions();
+            var (names, unknown) = ConfiguredNames(configured, creation.Sources);
+            if (names is null)
+            {
+                await Console.Error.WriteLineAsync($"CallPush api-keys failed: {unknown}");
+                return UsageExitCode;
+            }
+            request = creation with { Sources = names };
         }
 
         CommandHosting.AddCommandLoggingAndDatabase(builder);
@@ -52,7 +66,7 @@ internal static class ApiKeysCommand
             var store = new ApiKeyStore(app.Services.GetRequiredService<NpgsqlDataSource>());
             return request switch
             {
-                Create create => await CreateAsync(store, create.KeyName),
+                Create create => await CreateAsync(store, create.KeyName, create.Sources),
                 Revoke revoke => await RevokeAsync(store, revoke.Prefix),
                 _ => await ListAsync(store),
             };
@@ -75,12 +89,8 @@ internal static class ApiKeysCommand
     {
         switch (args)
         {
-            case ["create", "--name", var name] when IsName(name):
-                return (new Create(name.Trim()), null);
-            case ["create", var option] when option.StartsWith("--name=", StringComparison.Ordinal) && IsName(option["--name=".Length..]):
-                return (new Create(option["--name=".Length..].Trim()), null);
-            case ["create", ..]:
-                return (null, "api-keys create needs --name <name> (a non-empty name, at most 200 characters)");
+            case ["create", .. var options]:
+                return ParseCreate(options);
             case ["list"]:
                 return (new List(), null);
             case ["revoke", var prefix] when ApiKeyFormat.IsPrefix(prefix):
@@ -92,15 +102,62 @@ internal static class ApiKeysCommand
         }
     }
 
+    private static (Request? Request, string? Problem) ParseCreate(string[] options)
+    {
+        string? name = null;
+        var sources = new List<string>();
+        for (var i = 0; i < options.Length; i++)
+        {
+            var (option, value) = options[i].Split('=', 2) is [var o, var v] && o.StartsWith("--", StringComparison.Ordinal)
+                ? (o, v)
+                : (options[i], i + 1 < options.Length ? options[++i] : null);
+            switch (option)
+            {
+                case "--name" when name is null && value is not null && IsName(value):
+                    name = value.Trim();
+                    break;
+                case "--source" when !string.IsNullOrWhiteSpace(value):
+                    sources.Add(value.Trim());
+                    break;
+                case "--source":
+                    return (null, "api-keys create: --source needs a source's name");
+                default:
+                    return (null, "api-keys create needs --name <name> (a non-empty name, at most 200 characters) and takes --source <source>");
+            }
+        }
+        return name is null
+            ? (null, "api-keys create needs --name <name> (a non-empty name, at most 200 characters)")
+            : (new Create(name, sources.Distinct(StringComparer.OrdinalIgnoreCase).ToArray()), null);
+    }
+
+    /// <summary>The sources as configured (<c>CallPush__Sources__&lt;name&gt;</c>), or which one is not.</summary>
+    private static (string[]? Names, string? Unknown) ConfiguredNames(SourcesOptions options, string[] requested)
+    {
+        var configured = options.Sources;
+        var names = new List<string>();
+        foreach (var source in requested)
+        {
+            var match = configured.Keys.FirstOrDefault(k => k.Equals(source, StringComparison.OrdinalIgnoreCase));
+            if (match is null)
+            {
+                var known = configured.Count == 0 ? "none is configured" : "the configured sources are " + string.Join(", ", configured.Keys.Order());
+                return (null, $"no source is named '{source}' (CallPush__Sources__<name>__SdkAppIds): {known}");
+            }
+            names.Add(match);
+        }
+        return (names.ToArray(), null);
+    }
+
     private static bool IsName(string name) => name.Trim() is { Length: > 0 and <= 200 } trimmed && !trimmed.Any(char.IsControl);
 
-    private static async Task<int> CreateAsync(ApiKeyStore store, string name)
+    private static async Task<int> CreateAsync(ApiKeyStore store, string name, string[] sources)
     {
         try
         {
-            var created = await store.CreateAsync(name, CancellationToken.None);
+            var created = await store.CreateAsync(name, sources, CancellationToken.None);
+            var limit = sources.Length == 0 ? "every source" : "source " + string.Join(", ", sources);
             await Console.Error.WriteLineAsync(
-                $"Created API key {created.Prefix} for '{name}'. It is shown once, below; keep it secret (only its hash is stored).");
+                $"Created API key {created.Prefix} for '{name}', reading {limit}. It is shown once, below; keep it secret (only its hash is stored).");
             await Console.Out.WriteLineAsync(created.Key);
             return 0;
         }
@@ -114,8 +171,11 @@ internal static class ApiKeysCommand
     private static async Task<int> ListAsync(ApiKeyStore store)
     {
         var keys = await store.ListAsync(CancellationToken.None);
-        string[] header = ["NAME", "PREFIX", "CREATED", "LAST USED", "REVOKED"];
-        var rows = keys.Select(k => new[] { k.Name, k.Prefix, Time(k.CreatedAt), Time(k.LastUsedAt), Time(k.RevokedAt) }).ToList();
+        string[] header = ["NAME", "PREFIX", "SOURCES", "CREATED", "LAST USED", "REVOKED"];
+        var rows = keys.Select(k => new[]
+        {
+            k.Name, k.Prefix, k.Sources.Length == 0 ? "(all)" : string.Join(",", k.Sources), Time(k.CreatedAt), Time(k.LastUsedAt), Time(k.RevokedAt),
+        }).ToList();
         var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
         foreach (var row in rows.Prepend(header))
         {

@@ -2,12 +2,14 @@ using CallPush.Api.Answers;
 using CallPush.Api.Features.ApiKeys;
 using CallPush.Api.Persistence;
 using FastEndpoints;
+using CallPush.Api.Features.Reconciliation;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CallPush.Api.Features.Exports;
 
 /// <summary>GET /exports/jobs</summary>
-internal sealed class JobListEndpoint(CallPushDbContext db) : EndpointWithoutRequest
+internal sealed class JobListEndpoint(CallPushDbContext db, IOptions<SourcesOptions> sources) : EndpointWithoutRequest
 {
     public override void Configure()
     {
@@ -21,13 +23,14 @@ internal sealed class JobListEndpoint(CallPushDbContext db) : EndpointWithoutReq
 
     public override async Task HandleAsync(CancellationToken ct)
     {
+        var scope = AnalystScope.Of(User, sources.Value);
         var rows = await db.Set<ExportJob>().AsNoTracking().OrderBy(j => j.Id).ToListAsync(ct);
-        await HttpContext.Response.WriteAsJsonAsync(rows.Select(JobRules.Describe).ToList(), ct);
+        await HttpContext.Response.WriteAsJsonAsync(rows.Where(j => scope.CoversAll(j.Tenants)).Select(JobRules.Describe).ToList(), ct);
     }
 }
 
 /// <summary>POST /exports/jobs</summary>
-internal sealed class JobCreateEndpoint(CallPushDbContext db) : EndpointWithoutRequest
+internal sealed class JobCreateEndpoint(CallPushDbContext db, IOptions<SourcesOptions> sources) : EndpointWithoutRequest
 {
     public override void Configure()
     {
@@ -37,6 +40,7 @@ internal sealed class JobCreateEndpoint(CallPushDbContext db) : EndpointWithoutR
             .Accepts<JobRequest>("application/json")
             .Produces<JobResponse>(StatusCodes.Status201Created, "application/json")
             .Produces<ApiError>(StatusCodes.Status400BadRequest, "application/json")
+            .Produces<ApiError>(StatusCodes.Status403Forbidden, "application/json")
             .Produces<ApiError>(StatusCodes.Status401Unauthorized, "application/json")
             .Produces<ApiError>(StatusCodes.Status409Conflict, "application/json"));
         Summary(s =>
@@ -45,6 +49,7 @@ internal sealed class JobCreateEndpoint(CallPushDbContext db) : EndpointWithoutR
             s.Description = "frequency is once, daily, weekly (dayOfWeek 0-6), monthly (dayOfMonth 1-28) at a local time 'at' (HH:mm), "
                 + "or cron (a cron expression in the job's time zone). startDate and endDate bound the days exported; enabled false pauses it.";
             s.Responses[StatusCodes.Status400BadRequest] = "The job is not valid (unknown container, time zone, connector...); error says why.";
+            s.Responses[StatusCodes.Status403Forbidden] = "The API key is limited to sources, and tenants names SdkAppIds outside them.";
             s.Responses[StatusCodes.Status409Conflict] = "Another job has that name.";
         });
     }
@@ -64,6 +69,12 @@ internal sealed class JobCreateEndpoint(CallPushDbContext db) : EndpointWithoutR
             await ExportApi.ErrorAsync(HttpContext, StatusCodes.Status400BadRequest, problem, ct);
             return;
         }
+        if (!AnalystScope.Of(User, sources.Value).CoversAll(row.Tenants))
+        {
+            await ExportApi.ErrorAsync(HttpContext, StatusCodes.Status403Forbidden,
+                "tenants names SdkAppIds outside the sources this API key is limited to", ct);
+            return;
+        }
         db.Add(row);
         if (!await ExportApi.SaveNamedAsync(db, HttpContext, "job", row.Name, ct))
         {
@@ -76,7 +87,7 @@ internal sealed class JobCreateEndpoint(CallPushDbContext db) : EndpointWithoutR
 }
 
 /// <summary>GET /exports/jobs/{id}</summary>
-internal sealed class JobGetEndpoint(CallPushDbContext db) : EndpointWithoutRequest
+internal sealed class JobGetEndpoint(CallPushDbContext db, IOptions<SourcesOptions> sources) : EndpointWithoutRequest
 {
     public override void Configure()
     {
@@ -93,7 +104,7 @@ internal sealed class JobGetEndpoint(CallPushDbContext db) : EndpointWithoutRequ
     {
         var id = ExportApi.RouteId(HttpContext);
         var row = id is null ? null : await db.Set<ExportJob>().AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct);
-        if (row is null)
+        if (row is null || !AnalystScope.Of(User, sources.Value).CoversAll(row.Tenants))
         {
             await ExportApi.ErrorAsync(HttpContext, StatusCodes.Status404NotFound, "no such job", ct);
             return;
@@ -103,7 +114,7 @@ internal sealed class JobGetEndpoint(CallPushDbContext db) : EndpointWithoutRequ
 }
 
 /// <summary>PUT /exports/jobs/{id}</summary>
-internal sealed class JobUpdateEndpoint(CallPushDbContext db) : EndpointWithoutRequest
+internal sealed class JobUpdateEndpoint(CallPushDbContext db, IOptions<SourcesOptions> sources) : EndpointWithoutRequest
 {
     public override void Configure()
     {
@@ -113,6 +124,7 @@ internal sealed class JobUpdateEndpoint(CallPushDbContext db) : EndpointWithoutR
             .Accepts<JobRequest>("application/json")
             .Produces<JobResponse>(StatusCodes.Status200OK, "application/json")
             .Produces<ApiError>(StatusCodes.Status400BadRequest, "application/json")
+            .Produces<ApiError>(StatusCodes.Status403Forbidden, "application/json")
             .Produces<ApiError>(StatusCodes.Status401Unauthorized, "application/json")
             .Produces<ApiError>(StatusCodes.Status404NotFound, "application/json")
             .Produces<ApiError>(StatusCodes.Status409Conflict, "application/json"));
@@ -127,7 +139,7 @@ internal sealed class JobUpdateEndpoint(CallPushDbContext db) : EndpointWithoutR
     {
         var id = ExportApi.RouteId(HttpContext);
         var row = id is null ? null : await db.Set<ExportJob>().FirstOrDefaultAsync(j => j.Id == id, ct);
-        if (row is null)
+        if (row is null || !AnalystScope.Of(User, sources.Value).CoversAll(row.Tenants))
         {
             await ExportApi.ErrorAsync(HttpContext, StatusCodes.Status404NotFound, "no such job", ct);
             return;
@@ -148,6 +160,12 @@ internal sealed class JobUpdateEndpoint(CallPushDbContext db) : EndpointWithoutR
             await ExportApi.ErrorAsync(HttpContext, StatusCodes.Status400BadRequest, problem, ct);
             return;
         }
+        if (!AnalystScope.Of(User, sources.Value).CoversAll(row.Tenants))
+        {
+            await ExportApi.ErrorAsync(HttpContext, StatusCodes.Status403Forbidden,
+                "tenants names SdkAppIds outside the sources this API key is limited to", ct);
+            return;
+        }
         if (!await ExportApi.SaveNamedAsync(db, HttpContext, "job", row.Name, ct))
         {
             return;
@@ -157,7 +175,7 @@ internal sealed class JobUpdateEndpoint(CallPushDbContext db) : EndpointWithoutR
 }
 
 /// <summary>DELETE /exports/jobs/{id}</summary>
-internal sealed class JobDeleteEndpoint(CallPushDbContext db) : EndpointWithoutRequest
+internal sealed class JobDeleteEndpoint(CallPushDbContext db, IOptions<SourcesOptions> sources) : EndpointWithoutRequest
 {
     public override void Configure()
     {
@@ -179,7 +197,7 @@ internal sealed class JobDeleteEndpoint(CallPushDbContext db) : EndpointWithoutR
     {
         var id = ExportApi.RouteId(HttpContext);
         var row = id is null ? null : await db.Set<ExportJob>().FirstOrDefaultAsync(j => j.Id == id, ct);
-        if (row is null)
+        if (row is null || !AnalystScope.Of(User, sources.Value).CoversAll(row.Tenants))
         {
             await ExportApi.ErrorAsync(HttpContext, StatusCodes.Status404NotFound, "no such job", ct);
             return;

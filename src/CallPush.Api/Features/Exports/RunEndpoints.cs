@@ -2,12 +2,14 @@ using CallPush.Api.Answers;
 using CallPush.Api.Features.ApiKeys;
 using CallPush.Api.Persistence;
 using FastEndpoints;
+using CallPush.Api.Features.Reconciliation;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CallPush.Api.Features.Exports;
 
 /// <summary>POST /exports/jobs/{id}/runs</summary>
-internal sealed class RunCreateEndpoint(CallPushDbContext db, ExportRunQueue queue) : EndpointWithoutRequest
+internal sealed class RunCreateEndpoint(CallPushDbContext db, ExportRunQueue queue, IOptions<SourcesOptions> sources) : EndpointWithoutRequest
 {
     public override void Configure()
     {
@@ -33,7 +35,8 @@ internal sealed class RunCreateEndpoint(CallPushDbContext db, ExportRunQueue que
     public override async Task HandleAsync(CancellationToken ct)
     {
         var id = ExportApi.RouteId(HttpContext);
-        if (id is null || !await db.Set<ExportJob>().AnyAsync(j => j.Id == id, ct))
+        var tenants = id is null ? null : await db.Set<ExportJob>().Where(j => j.Id == id).Select(j => j.Tenants).FirstOrDefaultAsync(ct);
+        if (id is null || tenants is null || !AnalystScope.Of(User, sources.Value).CoversAll(tenants))
         {
             await ExportApi.ErrorAsync(HttpContext, StatusCodes.Status404NotFound, "no such job", ct);
             return;
@@ -73,7 +76,7 @@ internal sealed class RunCreateEndpoint(CallPushDbContext db, ExportRunQueue que
 }
 
 /// <summary>GET /exports/jobs/{id}/runs</summary>
-internal sealed class RunListEndpoint(CallPushDbContext db) : EndpointWithoutRequest
+internal sealed class RunListEndpoint(CallPushDbContext db, IOptions<SourcesOptions> sources) : EndpointWithoutRequest
 {
     public override void Configure()
     {
@@ -94,7 +97,8 @@ internal sealed class RunListEndpoint(CallPushDbContext db) : EndpointWithoutReq
     public override async Task HandleAsync(CancellationToken ct)
     {
         var id = ExportApi.RouteId(HttpContext);
-        if (id is null || !await db.Set<ExportJob>().AnyAsync(j => j.Id == id, ct))
+        var tenants = id is null ? null : await db.Set<ExportJob>().Where(j => j.Id == id).Select(j => j.Tenants).FirstOrDefaultAsync(ct);
+        if (id is null || tenants is null || !AnalystScope.Of(User, sources.Value).CoversAll(tenants))
         {
             await ExportApi.ErrorAsync(HttpContext, StatusCodes.Status404NotFound, "no such job", ct);
             return;
@@ -107,7 +111,7 @@ internal sealed class RunListEndpoint(CallPushDbContext db) : EndpointWithoutReq
 }
 
 /// <summary>GET /exports/runs/{runId}</summary>
-internal sealed class RunGetEndpoint(CallPushDbContext db) : EndpointWithoutRequest
+internal sealed class RunGetEndpoint(CallPushDbContext db, IOptions<SourcesOptions> sources) : EndpointWithoutRequest
 {
     public override void Configure()
     {
@@ -124,7 +128,8 @@ internal sealed class RunGetEndpoint(CallPushDbContext db) : EndpointWithoutRequ
     {
         var id = ExportApi.RouteId(HttpContext, "runId");
         var run = id is null ? null : await db.Set<ExportRun>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct);
-        if (run is null)
+        var tenants = run is null ? null : await db.Set<ExportJob>().Where(j => j.Id == run.JobId).Select(j => j.Tenants).FirstOrDefaultAsync(ct);
+        if (run is null || tenants is null || !AnalystScope.Of(User, sources.Value).CoversAll(tenants))
         {
             await ExportApi.ErrorAsync(HttpContext, StatusCodes.Status404NotFound, "no such run", ct);
             return;

@@ -4,11 +4,12 @@ using CallPush.Api.Features.ApiKeys;
 using CallPush.Api.Persistence;
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CallPush.Api.Features.Reconciliation;
 
 /// <summary>GET /reconciliation/runs: the latest reconciliation runs, newest first.</summary>
-internal sealed class ReconcileRunListEndpoint(CallPushDbContext db) : EndpointWithoutRequest
+internal sealed class ReconcileRunListEndpoint(CallPushDbContext db, IOptions<SourcesOptions> sources) : EndpointWithoutRequest
 {
     public const string Path = "/reconciliation/runs";
 
@@ -26,7 +27,8 @@ internal sealed class ReconcileRunListEndpoint(CallPushDbContext db) : EndpointW
         {
             s.Summary = "Lists reconciliation runs, newest first.";
             s.Description = "Each run compared one source's window with the platform's DescribeTelCdr and stored what CallPush lacked. "
-                + "Optional query parameters: source (one source's runs) and limit (1 to 500, default 50).";
+                + "Optional query parameters: source (one source's runs) and limit (1 to 500, default 50). A key limited to sources "
+                + "sees only their runs.";
             s.Params["source"] = "Only this source's runs.";
             s.Params["limit"] = "How many runs at most (1 to 500, default 50).";
             s.Responses[StatusCodes.Status200OK] = "The runs.";
@@ -46,6 +48,12 @@ internal sealed class ReconcileRunListEndpoint(CallPushDbContext db) : EndpointW
             return;
         }
         var runs = db.ReconcileRuns.AsNoTracking();
+        var scope = AnalystScope.Of(User, sources.Value);
+        if (scope.Limited)
+        {
+            var own = scope.Sources.ToArray();
+            runs = runs.Where(r => own.Contains(r.Source));
+        }
         if (query["source"].ToString() is { Length: > 0 } source)
         {
             runs = runs.Where(r => r.Source == source);

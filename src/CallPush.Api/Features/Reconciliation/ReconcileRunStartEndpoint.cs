@@ -3,11 +3,13 @@ using CallPush.Api.Answers;
 using CallPush.Api.Features.ApiKeys;
 using CallPush.Api.Persistence;
 using FastEndpoints;
+using Microsoft.Extensions.Options;
 
 namespace CallPush.Api.Features.Reconciliation;
 
 /// <summary>POST /reconciliation/runs: reconciles one source's window now, in the background.</summary>
-internal sealed class ReconcileRunStartEndpoint(ReconciliationRunner runner, ReconciliationScheduler scheduler) : EndpointWithoutRequest
+internal sealed class ReconcileRunStartEndpoint(ReconciliationRunner runner, ReconciliationScheduler scheduler, IOptions<SourcesOptions> sources)
+    : EndpointWithoutRequest
 {
     public override void Configure()
     {
@@ -20,6 +22,7 @@ internal sealed class ReconcileRunStartEndpoint(ReconciliationRunner runner, Rec
             .Produces<ReconcileRunItem>(StatusCodes.Status202Accepted, "application/json")
             .Produces<ApiError>(StatusCodes.Status400BadRequest, "application/json")
             .Produces<ApiError>(StatusCodes.Status401Unauthorized, "application/json")
+            .Produces<ApiError>(StatusCodes.Status403Forbidden, "application/json")
             .Produces<ApiError>(StatusCodes.Status409Conflict, "application/json"));
         Summary(s =>
         {
@@ -30,6 +33,7 @@ internal sealed class ReconcileRunStartEndpoint(ReconciliationRunner runner, Rec
             s.Responses[StatusCodes.Status202Accepted] = "The run started; its row as it stands.";
             s.Responses[StatusCodes.Status400BadRequest] = "The body, the source or the window is not usable.";
             s.Responses[StatusCodes.Status401Unauthorized] = "The API key is missing, wrong or revoked.";
+            s.Responses[StatusCodes.Status403Forbidden] = "The API key is limited to other sources.";
             s.Responses[StatusCodes.Status409Conflict] = "A run of this source is going on (on this replica or another).";
         });
     }
@@ -48,6 +52,12 @@ internal sealed class ReconcileRunStartEndpoint(ReconciliationRunner runner, Rec
         if (request is not { Source: { Length: > 0 } source, From: { } from, To: { } to })
         {
             await new ApiError("the body must be JSON with source, from and to").WriteAsync(HttpContext.Response, StatusCodes.Status400BadRequest, ct);
+            return;
+        }
+        if (!AnalystScope.Of(User, sources.Value).CoversSource(source))
+        {
+            await new ApiError($"this API key may not reconcile source '{source}': it is limited to other sources")
+                .WriteAsync(HttpContext.Response, StatusCodes.Status403Forbidden, ct);
             return;
         }
         var window = new ReconcileWindow(source, from, to, ReconcileRun.ApiTrigger);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using CallPush.Api.Answers;
 using CallPush.Api.Features.ApiKeys;
+using CallPush.Api.Features.Reconciliation;
 using CallPush.Api.Persistence;
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
@@ -26,6 +27,7 @@ internal sealed partial class RecordingContentEndpoint(
     IRecordingStorage storage,
     IOptions<RecordingsOptions> options,
     RecordingAccessLog audit,
+    IOptions<SourcesOptions> sources,
     ILogger<RecordingContentEndpoint> logger) : EndpointWithoutRequest
 {
     public const string Path = "/recordings/{id}/content";
@@ -46,6 +48,7 @@ internal sealed partial class RecordingContentEndpoint(
             .Produces(StatusCodes.Status304NotModified)
             .Produces<ApiError>(StatusCodes.Status400BadRequest, "application/json")
             .Produces<ApiError>(StatusCodes.Status401Unauthorized, "application/json")
+            .Produces<ApiError>(StatusCodes.Status403Forbidden, "application/json")
             .Produces<RecordingNotArchived>(StatusCodes.Status404NotFound, "application/json")
             .Produces(StatusCodes.Status416RangeNotSatisfiable));
         Summary(s =>
@@ -63,6 +66,7 @@ internal sealed partial class RecordingContentEndpoint(
             s.Responses[StatusCodes.Status304NotModified] = "If-None-Match named the file's ETag.";
             s.Responses[StatusCodes.Status400BadRequest] = "attachment is neither true nor false.";
             s.Responses[StatusCodes.Status401Unauthorized] = "The API key is missing, wrong or revoked.";
+            s.Responses[StatusCodes.Status403Forbidden] = "The API key is limited to sources, and the recording belongs to another SdkAppId.";
             s.Responses[StatusCodes.Status404NotFound] = "No recording has this id; or it is not archived yet (status pending or failed, "
                 + "with lastError); or its file is missing from storage.";
             s.Responses[StatusCodes.Status416RangeNotSatisfiable] = "The Range lies beyond the end of the file (Content-Range: bytes */length).";
@@ -94,6 +98,12 @@ internal sealed partial class RecordingContentEndpoint(
         }
         access.SdkAppId = file.SdkAppId;
         access.SessionId = file.SessionId;
+        if (!AnalystScope.Of(User, sources.Value).Covers(file.SdkAppId))
+        {
+            await new ApiError("this API key may not read this recording: it belongs to a source the key is not limited to")
+                .WriteAsync(response, StatusCodes.Status403Forbidden, ct);
+            return;
+        }
         if (file.Status != RecordingFile.Archived || file.StorageKey is null)
         {
             response.StatusCode = StatusCodes.Status404NotFound;

@@ -2,9 +2,11 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using CallPush.Api.Answers;
 using CallPush.Api.Features.ApiKeys;
+using CallPush.Api.Features.Reconciliation;
 using CallPush.Api.Persistence;
 using FastEndpoints;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace CallPush.Api.Features.Recordings;
 
@@ -27,7 +29,7 @@ public sealed record RecordingListItem(
     [property: JsonPropertyName("contentUrl")] string? ContentUrl);
 
 /// <summary>GET /recordings?sdkAppId=&amp;sessionId=: a session's recordings, archived or not, for analysts.</summary>
-internal sealed class RecordingListEndpoint(CallPushDbContext db, RecordingAccessLog audit) : EndpointWithoutRequest
+internal sealed class RecordingListEndpoint(CallPushDbContext db, RecordingAccessLog audit, IOptions<SourcesOptions> sources) : EndpointWithoutRequest
 {
     public const string Path = "/recordings";
 
@@ -40,7 +42,8 @@ internal sealed class RecordingListEndpoint(CallPushDbContext db, RecordingAcces
             .ClearDefaultProduces()
             .Produces<RecordingListResponse>(StatusCodes.Status200OK, "application/json")
             .Produces<ApiError>(StatusCodes.Status400BadRequest, "application/json")
-            .Produces<ApiError>(StatusCodes.Status401Unauthorized, "application/json"));
+            .Produces<ApiError>(StatusCodes.Status401Unauthorized, "application/json")
+            .Produces<ApiError>(StatusCodes.Status403Forbidden, "application/json"));
         Summary(s =>
         {
             s.Summary = "Lists the recordings of a call session, with their archive status and content links.";
@@ -52,6 +55,7 @@ internal sealed class RecordingListEndpoint(CallPushDbContext db, RecordingAcces
             s.Responses[StatusCodes.Status200OK] = "The session's recordings (an empty list when none is known).";
             s.Responses[StatusCodes.Status400BadRequest] = "sdkAppId or sessionId is missing or invalid.";
             s.Responses[StatusCodes.Status401Unauthorized] = "The API key is missing, wrong or revoked.";
+            s.Responses[StatusCodes.Status403Forbidden] = "The API key is limited to sources, and sdkAppId is not one of theirs.";
         });
     }
 
@@ -65,6 +69,12 @@ internal sealed class RecordingListEndpoint(CallPushDbContext db, RecordingAcces
             return;
         }
         access.SdkAppId = sdkAppId;
+        if (!AnalystScope.Of(User, sources.Value).Covers(sdkAppId))
+        {
+            await new ApiError($"this API key may not read the recordings of SdkAppId {sdkAppId}: it is limited to other sources")
+                .WriteAsync(HttpContext.Response, StatusCodes.Status403Forbidden, ct);
+            return;
+        }
         var sessionId = query["sessionId"].ToString();
         if (sessionId.Length is 0 or > 256 || query["sessionId"].Count > 1)
         {

@@ -1,17 +1,26 @@
+using System.Security.Cryptography;
+using System.Text;
+using CallPush.Api.Features.ApiKeys;
+using CallPush.Api.Features.Reconciliation;
+using CallPush.Api.Features.Tenants;
 using CallPush.Api.Hosting;
 using CallPush.Api.Persistence;
+using CallPush.Api.Persistence.Migrations;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CallPush.Api.Features.StatisticsChannel;
 
 /// <summary>
-/// The channel's own connections, logged in as its reader role. Nothing is handed out before the role has been checked
-/// (<see cref="StatisticsLoginRole.ProblemsAsync"/>); the check is repeated every few minutes, so a grant added later
-/// closes the channel too.
+/// The channel's own connections, logged in as its reader role; for a key limited to some sources, as a login of their own
+/// that row-level security restricts to those sources' SdkAppIds, so the statement's session itself is the restricted
+/// role and no SET ROLE or set_config inside it can widen what it sees. Nothing is handed out before the role has been
+/// checked (<see cref="StatisticsLoginRole.ProblemsAsync"/>); the check is repeated every few minutes, so a grant added
+/// later closes the channel too.
 /// </summary>
 internal sealed partial class StatisticsDatabase(
     IOptions<StatisticsChannelOptions> options,
+    IOptions<SourcesOptions> sources,
     IConfiguration configuration,
     IServiceProvider services,
     ILogger<StatisticsDatabase> logger) : IAsyncDisposable
@@ -20,9 +29,14 @@ internal sealed partial class StatisticsDatabase(
 
     private static readonly TimeSpan CheckedFor = TimeSpan.FromMinutes(5);
 
+    private sealed class Login
+    {
+        public NpgsqlDataSource? DataSource;
+        public DateTime CheckedAt;
+    }
+
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private NpgsqlDataSource? _dataSource;
-    private DateTime _checkedAt;
+    private readonly Dictionary<string, Login> _logins = new(StringComparer.Ordinal);
 
     /// <summary>True when a connection string is configured or the role is managed; false means /stats answers 503.</summary>
     public bool IsConfigured => !string.IsNullOrWhiteSpace(options.Value.ConnectionString) || Managed;
@@ -31,40 +45,56 @@ internal sealed partial class StatisticsDatabase(
     public bool Managed => string.IsNullOrWhiteSpace(options.Value.ConnectionString)
         && (options.Value.ManageLoginRole ?? services.GetService<LocalPostgres>() is not null);
 
-    /// <summary>A data source whose role passed the check, or the reason there is none (the channel stays closed).</summary>
-    public async Task<(NpgsqlDataSource? DataSource, string? Refusal)> GetAsync(CancellationToken cancellationToken)
+    /// <summary>A data source for the key's scope whose role passed the check, or the reason there is none (the channel stays closed).</summary>
+    public async Task<(NpgsqlDataSource? DataSource, string? Refusal)> GetAsync(AnalystScope scope, CancellationToken cancellationToken)
     {
         if (!IsConfigured)
         {
             return (null, NotConfigured);
         }
-        var current = Volatile.Read(ref _dataSource);
-        if (current is not null && DateTime.UtcNow - _checkedAt < CheckedFor)
+        var tenant = scope.Limited ? TenantLogin(options.Value.LoginRole, scope.Sources) : null;
+        if (tenant is not null && !Managed)
+        {
+            return (null, "statistics channel closed for keys limited to sources: it has a restricted login per source only when it manages "
+                + "its login roles (CallPush__StatisticsChannel__ManageLoginRole); see docs/statistics-channel.md");
+        }
+        var key = tenant ?? string.Empty;
+        Login login;
+        lock (_logins)
+        {
+            if (!_logins.TryGetValue(key, out login!))
+            {
+                login = _logins[key] = new Login();
+            }
+        }
+        var current = Volatile.Read(ref login.DataSource);
+        if (current is not null && DateTime.UtcNow - login.CheckedAt < CheckedFor)
         {
             return (current, null);
         }
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            if (_dataSource is not null && DateTime.UtcNow - _checkedAt < CheckedFor)
+            if (login.DataSource is not null && DateTime.UtcNow - login.CheckedAt < CheckedFor)
             {
-                return (_dataSource, null);
+                return (login.DataSource, null);
             }
-            var dataSource = _dataSource ?? await CreateAsync(cancellationToken);
+            var sdkAppIds = tenant is null ? null : scope.SdkAppIds.Order().ToArray();
+            var dataSource = login.DataSource ?? await CreateAsync(tenant, scope, cancellationToken);
             IReadOnlyList<string> problems;
             await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
             {
-                problems = await StatisticsLoginRole.ProblemsAsync(connection, cancellationToken);
+                problems = await StatisticsLoginRole.ProblemsAsync(connection, sdkAppIds, cancellationToken);
             }
             if (problems.Count > 0)
             {
                 LogUnsafeRole(logger, string.Join("; ", problems));
-                Volatile.Write(ref _dataSource, null);
+                Volatile.Write(ref login.DataSource, null);
                 await dataSource.DisposeAsync();
                 return (null, "statistics channel closed: its database role has more rights than reading the analyst tables; see the service log");
             }
-            _checkedAt = DateTime.UtcNow;
-            Volatile.Write(ref _dataSource, dataSource);
+            login.CheckedAt = DateTime.UtcNow;
+            Volatile.Write(ref login.DataSource, dataSource);
             return (dataSource, null);
         }
         finally
@@ -73,24 +103,50 @@ internal sealed partial class StatisticsDatabase(
         }
     }
 
-    private async Task<NpgsqlDataSource> CreateAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The managed login of a set of sources: <c>callpush_stats_&lt;source&gt;</c> for one source with a plain name, else a
+    /// name derived from the set, so every key limited to the same sources shares one login.
+    /// </summary>
+    internal static string TenantLogin(string loginRole, IReadOnlyList<string> sourceNames)
+    {
+        var names = sourceNames.Select(s => s.ToLowerInvariant()).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (names is [var only] && $"{loginRole}_{only}" is var plain && TenantReaderRoles.RoleName().IsMatch(plain))
+        {
+            return plain;
+        }
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', names))))[..12];
+        var prefix = loginRole.Length > 45 ? loginRole[..45] : loginRole;
+        return $"{prefix}_t{hash}";
+    }
+
+    private async Task<NpgsqlDataSource> CreateAsync(string? tenant, AnalystScope scope, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         NpgsqlConnectionStringBuilder connectionString;
-        if (!string.IsNullOrWhiteSpace(settings.ConnectionString))
+        if (tenant is null && !string.IsNullOrWhiteSpace(settings.ConnectionString))
         {
             connectionString = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
         }
         else
         {
             var serviceDatabase = services.GetRequiredService<NpgsqlDataSource>();
-            var password = await StatisticsLoginRole.EnsureAsync(serviceDatabase, settings.LoginRole, settings.MaxConnections + 2,
-                settings.StatementTimeout, cancellationToken);
+            var role = tenant ?? settings.LoginRole;
+            var password = await StatisticsLoginRole.EnsureAsync(serviceDatabase, role, tenant is null ? ReaderRole.Name : TenantReaderSql.GroupRole,
+                settings.MaxConnections + 2, settings.StatementTimeout, cancellationToken);
+            if (tenant is not null)
+            {
+                var grants = scope.Sources
+                    .SelectMany(name => sources.Value.Sources.TryGetValue(name, out var source)
+                        ? source.SdkAppIds.Select(id => (Source: sources.Value.Sources.Keys.First(k => k.Equals(name, StringComparison.OrdinalIgnoreCase)), id))
+                        : [])
+                    .ToList();
+                await TenantReaderRoles.ReplaceAsync(serviceDatabase, tenant, grants, cancellationToken);
+            }
             var own = configuration.GetConnectionString(DatabaseOptions.ConnectionStringName) is { Length: > 0 } configured
                 ? configured
                 : services.GetRequiredService<LocalPostgres>().ConnectionString;
-            connectionString = new NpgsqlConnectionStringBuilder(own) { Username = settings.LoginRole, Password = password, Passfile = null };
-            LogManagedRole(logger, settings.LoginRole);
+            connectionString = new NpgsqlConnectionStringBuilder(own) { Username = role, Password = password, Passfile = null };
+            LogManagedRole(logger, role, tenant is null ? ReaderRole.Name : TenantReaderSql.GroupRole);
         }
         if (string.IsNullOrEmpty(connectionString.ApplicationName))
         {
@@ -107,9 +163,12 @@ internal sealed partial class StatisticsDatabase(
 
     public async ValueTask DisposeAsync()
     {
-        if (_dataSource is not null)
+        foreach (var login in _logins.Values)
         {
-            await _dataSource.DisposeAsync();
+            if (login.DataSource is not null)
+            {
+                await login.DataSource.DisposeAsync();
+            }
         }
         _gate.Dispose();
     }
@@ -118,6 +177,6 @@ internal sealed partial class StatisticsDatabase(
         Message = "The statistics channel stays closed: its login role must only read the analyst tables, but {Problems}")]
     private static partial void LogUnsafeRole(ILogger logger, string problems);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The statistics channel logs in as {Role}, a member of callpush_reader (managed by the service)")]
-    private static partial void LogManagedRole(ILogger logger, string role);
+    [LoggerMessage(Level = LogLevel.Information, Message = "The statistics channel logs in as {Role}, a member of {ReaderRole} (managed by the service)")]
+    private static partial void LogManagedRole(ILogger logger, string role, string readerRole);
 }

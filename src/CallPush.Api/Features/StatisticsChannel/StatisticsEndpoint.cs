@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using CallPush.Api.Features.ApiKeys;
+using CallPush.Api.Features.Reconciliation;
 using CallPush.Api.Hosting;
 using FastEndpoints;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,7 @@ internal sealed partial class StatisticsEndpoint(
     StatisticsDatabase database,
     StatisticsKeyLimiter limiter,
     IOptions<StatisticsChannelOptions> options,
+    IOptions<SourcesOptions> sources,
     ILogger<StatisticsEndpoint> logger) : EndpointWithoutRequest
 {
     public const string Path = "/stats";
@@ -42,7 +44,8 @@ internal sealed partial class StatisticsEndpoint(
         {
             s.Summary = "Runs an analyst's SELECT statement and answers its rows (action data) or its single number (action quantity).";
             s.Description = "The statistics channel protocol: entity chronological, action data or quantity, options.psql a SELECT "
-                + "(or WITH ... SELECT) statement. It runs as the callpush_reader role in a read-only transaction with a statement "
+                + "(or WITH ... SELECT) statement. It runs as the callpush_reader role (a key limited to sources: as a login that row-level "
+                + "security limits to their SdkAppIds) in a read-only transaction with a statement "
                 + "timeout, as exactly one statement. data answers at most MaxRows rows (10,000 by default): X-Stats-Truncated says "
                 + "whether the result was cut. Every failure is {\"success\":false,\"error\":\"...\",\"data\":null}.";
             s.Responses[StatusCodes.Status200OK] = "success:true; data is an array of row objects (data) or a number (quantity). "
@@ -54,7 +57,7 @@ internal sealed partial class StatisticsEndpoint(
             s.Responses[StatusCodes.Status413PayloadTooLarge] = "The body is larger than CallPush__StatisticsChannel__MaxRequestBytes (64 KiB).";
             s.Responses[StatusCodes.Status429TooManyRequests] = "This API key already runs MaxConcurrentStatementsPerKey statements (2).";
             s.Responses[StatusCodes.Status500InternalServerError] = "An unexpected error (logged); a failure after the rows began aborts the response instead.";
-            s.Responses[StatusCodes.Status503ServiceUnavailable] = "The channel is not configured (no login role), its role has more rights than reading, or the database is unavailable.";
+            s.Responses[StatusCodes.Status503ServiceUnavailable] = "The channel is not configured (no login role), its role has more rights than reading, a key limited to sources has no restricted login, or the database is unavailable.";
             s.Responses[StatusCodes.Status504GatewayTimeout] = "The statement ran longer than StatementTimeout (10 s) and was cancelled.";
         });
     }
@@ -86,7 +89,7 @@ internal sealed partial class StatisticsEndpoint(
         }
         try
         {
-            var (dataSource, refusal) = await OpenAsync(ct);
+            var (dataSource, refusal) = await OpenAsync(AnalystScope.Of(User, sources.Value), ct);
             if (dataSource is null)
             {
                 await RefuseAsync(keyPrefix, request, StatusCodes.Status503ServiceUnavailable, refusal!, started, ct);
@@ -111,11 +114,11 @@ internal sealed partial class StatisticsEndpoint(
         }
     }
 
-    private async Task<(NpgsqlDataSource? DataSource, string? Refusal)> OpenAsync(CancellationToken ct)
+    private async Task<(NpgsqlDataSource? DataSource, string? Refusal)> OpenAsync(AnalystScope scope, CancellationToken ct)
     {
         try
         {
-            return await database.GetAsync(ct);
+            return await database.GetAsync(scope, ct);
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
         {

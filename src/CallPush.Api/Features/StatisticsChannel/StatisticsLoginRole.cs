@@ -16,11 +16,12 @@ internal static class StatisticsLoginRole
 
     /// <summary>
     /// Creates the role unless it exists, and (re)sets what makes it safe: login with a new password, no special attributes,
-    /// inheriting callpush_reader's grants, read-only by default. Runs on the service's own connection (needs CREATEROLE).
+    /// inheriting the grants of <paramref name="readerRole"/> (callpush_reader, or the tenant readers' group for a login
+    /// limited to some sources), read-only by default. Runs on the service's own connection (needs CREATEROLE).
     /// Returns the new password.
     /// </summary>
-    public static async Task<string> EnsureAsync(NpgsqlDataSource serviceDatabase, string role, int connectionLimit, TimeSpan statementTimeout,
-        CancellationToken cancellationToken)
+    public static async Task<string> EnsureAsync(NpgsqlDataSource serviceDatabase, string role, string readerRole, int connectionLimit,
+        TimeSpan statementTimeout, CancellationToken cancellationToken)
     {
         // Hex only, so the literal below needs no escaping; ALTER ROLE takes no parameters.
         var password = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
@@ -38,7 +39,7 @@ internal static class StatisticsLoginRole
             """));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             $"ALTER ROLE \"{role}\" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT NOREPLICATION NOBYPASSRLS CONNECTION LIMIT {connectionLimit} PASSWORD '{password}'"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"GRANT {ReaderRole.Name} TO \"{role}\""));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"GRANT {readerRole} TO \"{role}\""));
         batch.BatchCommands.Add(new NpgsqlBatchCommand($"ALTER ROLE \"{role}\" SET default_transaction_read_only = on"));
         batch.BatchCommands.Add(new NpgsqlBatchCommand(
             $"ALTER ROLE \"{role}\" SET statement_timeout = {(long)statementTimeout.TotalMilliseconds}"));
@@ -48,10 +49,32 @@ internal static class StatisticsLoginRole
 
     /// <summary>
     /// What makes the role the channel logged in as unfit, checked over every role it is a member of (directly or not,
-    /// inherited or only reachable with SET ROLE): an empty list when it may run analysts' statements.
+    /// inherited or only reachable with SET ROLE): an empty list when it may run analysts' statements. With
+    /// <paramref name="tenantSdkAppIds"/>, the login must be a tenant reader that sees no other SdkAppIds and cannot reach
+    /// callpush_reader, even with SET ROLE.
     /// </summary>
-    public static async Task<IReadOnlyList<string>> ProblemsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<string>> ProblemsAsync(NpgsqlConnection connection, long[]? tenantSdkAppIds,
+        CancellationToken cancellationToken)
     {
+        var readerCheck = tenantSdkAppIds is null
+            ? $"""
+                SELECT format('%s does not inherit the grants of {ReaderRole.Name} (it must be a member, with INHERIT)', current_user)
+                WHERE CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{ReaderRole.Name}')
+                    THEN NOT pg_has_role(current_user, '{ReaderRole.Name}', 'USAGE') ELSE true END
+                """
+            : $"""
+                SELECT format('%s can reach {ReaderRole.Name}, which sees every row', current_user)
+                WHERE EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{ReaderRole.Name}')
+                  AND pg_has_role(current_user, '{ReaderRole.Name}', 'MEMBER')
+                UNION ALL
+                SELECT format('%s does not inherit the grants of {TenantReaderSql.GroupRole} (it must be a member, with INHERIT)', current_user)
+                WHERE CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{TenantReaderSql.GroupRole}')
+                    THEN NOT pg_has_role(current_user, '{TenantReaderSql.GroupRole}', 'USAGE') ELSE true END
+                UNION ALL
+                SELECT format('%s sees SdkAppIds beyond its sources: %s', current_user, callpush_tenant_sdk_app_ids())
+                WHERE has_function_privilege('callpush_tenant_sdk_app_ids()', 'EXECUTE')
+                  AND NOT callpush_tenant_sdk_app_ids() <@ $3::bigint[]
+                """;
         await using var command = new NpgsqlCommand($"""
             WITH RECURSIVE reachable(oid) AS (
                 SELECT oid FROM pg_catalog.pg_roles WHERE rolname = current_user
@@ -74,12 +97,14 @@ internal static class StatisticsLoginRole
             FROM roles r CROSS JOIN pg_catalog.pg_class c
             WHERE c.oid = ANY (SELECT to_regclass(t) FROM unnest($2::text[]) t) AND has_table_privilege(r.oid, c.oid, 'SELECT')
             UNION ALL
-            SELECT format('%s does not inherit the grants of {ReaderRole.Name} (it must be a member, with INHERIT)', current_user)
-            WHERE CASE WHEN EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{ReaderRole.Name}')
-                THEN NOT pg_has_role(current_user, '{ReaderRole.Name}', 'USAGE') ELSE true END
+            {readerCheck}
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = DangerousPredefinedRoles });
         command.Parameters.Add(new NpgsqlParameter { Value = SecretTables });
+        if (tenantSdkAppIds is not null)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = tenantSdkAppIds });
+        }
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var problems = new List<string>();
         while (await reader.ReadAsync(cancellationToken))

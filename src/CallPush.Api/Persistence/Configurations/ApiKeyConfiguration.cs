@@ -11,6 +11,7 @@ internal sealed class ApiKeyConfiguration : IEntityTypeConfiguration<ApiKey>
         builder.HasKey(k => k.Id).HasName("pk_api_keys");
         builder.Property(k => k.Id).UseIdentityAlwaysColumn();
         builder.HasIndex(k => k.Prefix).IsUnique().HasDatabaseName("ux_api_keys_prefix");
+        builder.Property(k => k.Sources).HasDefaultValueSql("'{}'::text[]");
         builder.HasIndex(k => k.Name).HasFilter("revoked_at IS NULL").HasDatabaseName("ix_api_keys_active_name");
     }
 }

@@ -153,6 +153,13 @@ namespace CallPush.Api.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
 
+                    b.PrimitiveCollection<string[]>("Sources")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text[]")
+                        .HasColumnName("sources")
+                        .HasDefaultValueSql("'{}'::text[]");
+
                     b.HasKey("Id")
                         .HasName("pk_api_keys");
 
@@ -1441,6 +1448,30 @@ namespace CallPush.Api.Persistence.Migrations
                         .HasDatabaseName("ix_stat_skill_group_intervals_interval_start");
 
                     b.ToTable("stat_skill_group_intervals", (string)null);
+                });
+
+            modelBuilder.Entity("CallPush.Api.Persistence.TenantReaderGrant", b =>
+                {
+                    b.Property<string>("RoleName")
+                        .HasColumnType("text")
+                        .HasColumnName("role_name");
+
+                    b.Property<string>("Source")
+                        .HasColumnType("text")
+                        .HasColumnName("source");
+
+                    b.Property<long>("SdkAppId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sdk_app_id");
+
+                    b.Property<DateTimeOffset>("GrantedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("granted_at");
+
+                    b.HasKey("RoleName", "Source", "SdkAppId")
+                        .HasName("pk_tenant_reader_grants");
+
+                    b.ToTable("tenant_reader_grants", (string)null);
                 });
 
             modelBuilder.Entity("CallPush.Api.Persistence.Voicemail", b =>
