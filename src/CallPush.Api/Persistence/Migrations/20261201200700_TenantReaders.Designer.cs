@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CallPush.Api.Persistence.Migrations
 {
     [DbContext(typeof(CallPushDbContext))]
-    [Migration("20261201200232_TenantReaders")]
+    [Migration("20261201200700_TenantReaders")]
     partial class TenantReaders
     {
         /// <inheritdoc />
@@ -43,6 +43,10 @@ namespace CallPush.Api.Persistence.Migrations
                     b.Property<DateTimeOffset>("IssuedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("issued_at");
+
+                    b.Property<string>("SourceName")
+                        .HasColumnType("text")
+                        .HasColumnName("source_name");
 
                     b.HasKey("TokenHash")
                         .HasName("pk_oauth_access_tokens");
@@ -752,6 +756,10 @@ namespace CallPush.Api.Persistence.Migrations
                         .HasDefaultValue("push")
                         .HasColumnName("source");
 
+                    b.Property<string>("SourceName")
+                        .HasColumnType("text")
+                        .HasColumnName("source_name");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasColumnType("text")
@@ -1105,6 +1113,36 @@ namespace CallPush.Api.Persistence.Migrations
 
                             t.HasCheckConstraint("ck_recording_files_status", "status IN ('pending', 'archived', 'failed')");
                         });
+                });
+
+            modelBuilder.Entity("CallPush.Api.Persistence.RecordingUrlRefresh", b =>
+                {
+                    b.Property<long>("RecordingFileId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("recording_file_id");
+
+                    b.Property<DateTimeOffset>("RefreshedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("refreshed_at");
+
+                    b.Property<string>("RefreshedUrl")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("refreshed_url");
+
+                    b.Property<string>("RequestId")
+                        .HasColumnType("text")
+                        .HasColumnName("request_id");
+
+                    b.Property<string>("SourceUrl")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("source_url");
+
+                    b.HasKey("RecordingFileId")
+                        .HasName("pk_recording_url_refreshes");
+
+                    b.ToTable("recording_url_refreshes", (string)null);
                 });
 
             modelBuilder.Entity("CallPush.Api.Persistence.ServeParticipant", b =>
@@ -1555,6 +1593,16 @@ namespace CallPush.Api.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_recordings_push");
+                });
+
+            modelBuilder.Entity("CallPush.Api.Persistence.RecordingUrlRefresh", b =>
+                {
+                    b.HasOne("CallPush.Api.Persistence.RecordingFile", null)
+                        .WithOne()
+                        .HasForeignKey("CallPush.Api.Persistence.RecordingUrlRefresh", "RecordingFileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_recording_url_refreshes_recording_file");
                 });
 
             modelBuilder.Entity("CallPush.Api.Persistence.ServeParticipant", b =>
