@@ -6,6 +6,7 @@ using CallPush.Api.Features.Exports;
 using CallPush.Api.Features.Push;
 using CallPush.Api.Features.Reconciliation;
 using CallPush.Api.Features.Recordings;
+using CallPush.Api.Features.Reprocessing;
 using CallPush.Api.Features.Statistics;
 using CallPush.Api.Features.StatisticsChannel;
 using CallPush.Api.Hosting;
@@ -38,6 +39,10 @@ if (ReconcileCommand.IsRequested(args))
 {
     return await ReconcileCommand.RunAsync(builder, args);
 }
+if (ReprocessCommand.IsRequested(args))
+{
+    return await ReprocessCommand.RunAsync(builder, args);
+}
 
 builder.AddPushAuthentication(); // first, so a misconfiguration stops start-up before a private database is started
 builder.AddApiKeys();
@@ -53,6 +58,7 @@ builder.AddStatistics();
 builder.AddStatisticsChannel();
 builder.AddExports();
 builder.AddReconciliation();
+builder.AddReprocessing();
 builder.AddCallPushEndpoints();
 builder.AddCallPushOpenApi();
 
