@@ -7,6 +7,7 @@ using CallPush.Api.Features.Push;
 using CallPush.Api.Features.Reconciliation;
 using CallPush.Api.Features.Recordings;
 using CallPush.Api.Features.Reprocessing;
+using CallPush.Api.Features.Retention;
 using CallPush.Api.Features.Statistics;
 using CallPush.Api.Features.StatisticsChannel;
 using CallPush.Api.Hosting;
@@ -43,6 +44,10 @@ if (ReprocessCommand.IsRequested(args))
 {
     return await ReprocessCommand.RunAsync(builder, args);
 }
+if (RetentionCommand.IsRequested(args))
+{
+    return await RetentionCommand.RunAsync(builder, args);
+}
 
 builder.AddPushAuthentication(); // first, so a misconfiguration stops start-up before a private database is started
 builder.AddApiKeys();
@@ -59,6 +64,7 @@ builder.AddStatisticsChannel();
 builder.AddExports();
 builder.AddReconciliation();
 builder.AddReprocessing();
+builder.AddRetention();
 builder.AddCallPushEndpoints();
 builder.AddCallPushOpenApi();
 
