@@ -165,7 +165,7 @@ public sealed class RetentionTests(PostgresFixture postgres)
             ["CallPush__Retention__BatchSize"] = "4",
         });
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await service.WaitUntilReadyAsync(client, TimeSpan.FromSeconds(60));
+        await service.WaitUntilReadyAsync(client, TimeSpan.FromSeconds(120));
         var sessions = Enumerable.Range(0, 80).Select(_ => Samples.NewSessionId()).ToList();
         for (var i = 0; i < sessions.Count; i++)
         {
