@@ -6,6 +6,8 @@ using CallPush.Api.Features.Exports;
 using CallPush.Api.Features.Push;
 using CallPush.Api.Features.Reconciliation;
 using CallPush.Api.Features.Recordings;
+using CallPush.Api.Features.Reprocessing;
+using CallPush.Api.Features.Retention;
 using CallPush.Api.Features.Statistics;
 using CallPush.Api.Features.StatisticsChannel;
 using CallPush.Api.Features.Tenants;
@@ -43,6 +45,14 @@ if (TenantReadersCommand.IsRequested(args))
 {
     return await TenantReadersCommand.RunAsync(builder, args);
 }
+if (ReprocessCommand.IsRequested(args))
+{
+    return await ReprocessCommand.RunAsync(builder, args);
+}
+if (RetentionCommand.IsRequested(args))
+{
+    return await RetentionCommand.RunAsync(builder, args);
+}
 
 builder.AddPushAuthentication(); // first, so a misconfiguration stops start-up before a private database is started
 builder.AddApiKeys();
@@ -58,6 +68,8 @@ builder.AddStatistics();
 builder.AddStatisticsChannel();
 builder.AddExports();
 builder.AddReconciliation();
+builder.AddReprocessing();
+builder.AddRetention();
 builder.AddCallPushEndpoints();
 builder.AddCallPushOpenApi();
 

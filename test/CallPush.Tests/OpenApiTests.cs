@@ -33,7 +33,7 @@ public sealed class OpenApiTests(PostgresFixture postgres)
         var paths = document.GetProperty("paths");
         Assert.Equal(["/exports/connectors", "/exports/connectors/{id}", "/exports/connectors/{id}/test", "/exports/jobs", "/exports/jobs/{id}",
             "/exports/jobs/{id}/runs", "/exports/runs/{runId}", "/health/live", "/health/ready", "/oauth/token", "/push", "/reconciliation/runs", "/recordings",
-            "/recordings/{id}/content", "/stats"], paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+            "/recordings/{id}/content", "/reprocessing", "/stats"], paths.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         var push = paths.GetProperty("/push").GetProperty("post");
         var parameters = push.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
         Assert.Equal("query", parameters["action"].GetProperty("in").GetString());
@@ -104,6 +104,7 @@ public sealed class OpenApiTests(PostgresFixture postgres)
             (paths.GetProperty("/stats").GetProperty("post"), new[] { "200", "400", "401", "403", "413", "429", "500", "503", "504" }),
             (paths.GetProperty("/reconciliation/runs").GetProperty("get"), new[] { "200", "400", "401" }),
             (paths.GetProperty("/reconciliation/runs").GetProperty("post"), new[] { "202", "400", "401", "403", "409" }),
+            (paths.GetProperty("/reprocessing").GetProperty("post"), new[] { "200", "400", "401", "403" }),
         };
         foreach (var (operation, answers) in operations)
         {

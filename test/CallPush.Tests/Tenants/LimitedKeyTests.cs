@@ -136,7 +136,7 @@ public sealed class LimitedKeyTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task A_limited_key_lists_only_its_sources_reconciliation_runs_and_may_not_start_another_sources_run()
+    public async Task A_limited_key_lists_only_its_sources_reconciliation_runs_and_may_not_start_another_sources_run_nor_reprocess()
     {
         await using var app = await CallPushApp.StartAsync(postgres, Sources());
         foreach (var source in new[] { "acme", "other" })
@@ -151,6 +151,8 @@ public sealed class LimitedKeyTests(PostgresFixture postgres)
         using var list = await limited.GetAsync("/reconciliation/runs");
         using var foreign = await limited.PostAsync("/reconciliation/runs", new StringContent(
             """{"source":"other","from":"2026-12-01T08:00:00Z","to":"2026-12-01T09:00:00Z"}""", System.Text.Encoding.UTF8, "application/json"));
+        using var reprocess = await limited.PostAsync("/reprocessing", new StringContent(
+            """{"from":"2026-12-01T08:00:00Z","to":"2026-12-01T09:00:00Z"}""", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
         using var runs = JsonDocument.Parse(await list.Content.ReadAsStringAsync());
@@ -159,6 +161,7 @@ public sealed class LimitedKeyTests(PostgresFixture postgres)
         Assert.Equal(["acme"], sources);
         Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
         Assert.Contains("limited to other sources", await foreign.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Forbidden, reprocess.StatusCode); // reprocessing spans every instance's pushes
     }
 
     [Fact]

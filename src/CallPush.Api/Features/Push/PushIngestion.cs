@@ -34,14 +34,7 @@ internal sealed partial class PushIngestion
 
     public async Task<PushResult> IngestAsync(ReceivedPush request)
     {
-        var actionKnown = PushActions.TryParse(request.Action, out var action);
-        var parsed = PushParser.Parse(actionKnown ? action : null, request.Body);
-        var (errCode, error) = (actionKnown, request.Action) switch
-        {
-            (true, _) => (parsed.ErrCode, parsed.Error),
-            (false, null or "") => (ErrCodes.MissingAction, "action is missing: expected ?action=cdr, record or voicemail"),
-            _ => (ErrCodes.UnknownAction, "action is unknown: expected cdr, record or voicemail"),
-        };
+        var (parsed, action, errCode, error) = Judge(request.Action, request.Body);
         var dedupKey = DedupKey(request);
         if (errCode == ErrCodes.Ok && request.Source == PushLogEntry.FromPush
             && _tenancy.Refusal(request.SourceName, parsed.SdkAppId!.Value) is { } refusal)
@@ -55,7 +48,7 @@ internal sealed partial class PushIngestion
         {
             DedupKey = dedupKey,
             PushUuid = PushText.Storable(request.PushUuid, int.MaxValue),
-            Action = actionKnown ? action.Name() : PushText.Storable(request.Action),
+            Action = action?.Name() ?? PushText.Storable(request.Action),
             Version = PushText.Storable(request.Version),
             ReceivedAt = _time.GetUtcNow(),
             BodyBytes = request.Body.Length,
@@ -121,6 +114,20 @@ internal sealed partial class PushIngestion
         }
 
         PushResult Result(ErrCodeAnswer answer, bool duplicate = false) => new(answer, duplicate, row.SdkAppId, row.SessionId);
+    }
+
+    /// <summary>Today's verdict on a push: its parse, its action when known, and the ErrCode and reason it is answered with.</summary>
+    public static PushVerdict Judge(string? action, ReadOnlyMemory<byte> body)
+    {
+        var actionKnown = PushActions.TryParse(action, out var known);
+        var parsed = PushParser.Parse(actionKnown ? known : null, body);
+        var (errCode, error) = (actionKnown, action) switch
+        {
+            (true, _) => (parsed.ErrCode, parsed.Error),
+            (false, null or "") => (ErrCodes.MissingAction, "action is missing: expected ?action=cdr, record or voicemail"),
+            _ => (ErrCodes.UnknownAction, "action is unknown: expected cdr, record or voicemail"),
+        };
+        return new PushVerdict(parsed, actionKnown ? known : null, errCode, error);
     }
 
     private async Task<ErrCodeAnswer> StoreRejectedAsync(PushLogEntry row)
@@ -215,3 +222,5 @@ internal sealed partial class PushIngestion
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not store {Action} push {DedupKey}: storage unavailable, answered 503 so the sender retries")]
     private static partial void LogStorageUnavailable(ILogger logger, Exception exception, string? action, string dedupKey);
 }
+
+internal sealed record PushVerdict(ParsedPush Parsed, PushAction? Action, int ErrCode, string? Error);

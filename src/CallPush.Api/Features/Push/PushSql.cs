@@ -61,6 +61,8 @@ internal static class PushSql
         """;
 
     // The session reflects the CDR with the newest EndedTimestamp; on a tie the one written last wins.
+    public const string NewestCdrWins = "COALESCE(excluded.ended_at, '-infinity') >= COALESCE(call_sessions.ended_at, '-infinity')";
+
     public const string UpsertSession = $"""
         INSERT INTO call_sessions (sdk_app_id, session_id, caller, callee, direction, duration_seconds, ivr_duration_seconds,
             caller_location, seat_agent_id, seat_skill_group_names, started_at, queued_at, ring_at, accepted_at, ended_at,
@@ -86,7 +88,7 @@ internal static class PushSql
             protected_caller = excluded.protected_caller, asr_url = excluded.asr_url,
             voicemail_record_url = excluded.voicemail_record_url, cdr_push_id = excluded.cdr_push_id,
             updated_at = excluded.updated_at
-        WHERE COALESCE(excluded.ended_at, '-infinity') >= COALESCE(call_sessions.ended_at, '-infinity')
+        WHERE {NewestCdrWins}
         """;
 
     // Participants and IVR keys are replaced only when the session row now reflects this push.
@@ -131,6 +133,8 @@ internal static class PushSql
         WHERE s.sdk_app_id = $2 AND s.session_id = $3
         """;
 
+    public const string NewestRecordingWins = "COALESCE(excluded.recorded_at, '-infinity') >= COALESCE(recordings.recorded_at, '-infinity')";
+
     public const string UpsertRecording = $"""
         INSERT INTO recordings (sdk_app_id, session_id, record_id, endpoint_user, record_url, custom_record_url,
                                 recorded_at, push_id, updated_at)
@@ -140,8 +144,10 @@ internal static class PushSql
             record_url = excluded.record_url,
             custom_record_url = COALESCE(excluded.custom_record_url, recordings.custom_record_url),
             recorded_at = excluded.recorded_at, push_id = excluded.push_id, updated_at = excluded.updated_at
-        WHERE COALESCE(excluded.recorded_at, '-infinity') >= COALESCE(recordings.recorded_at, '-infinity')
+        WHERE {NewestRecordingWins}
         """;
+
+    public const string NewestVoicemailWins = "COALESCE(excluded.recorded_at, '-infinity') >= COALESCE(voicemails.recorded_at, '-infinity')";
 
     public const string UpsertVoicemail = $"""
         INSERT INTO voicemails (sdk_app_id, session_id, endpoint_user, record_url, recorded_at, push_id, updated_at)
@@ -150,7 +156,7 @@ internal static class PushSql
         ON CONFLICT (sdk_app_id, session_id) DO UPDATE SET
             endpoint_user = excluded.endpoint_user, record_url = excluded.record_url,
             recorded_at = excluded.recorded_at, push_id = excluded.push_id, updated_at = excluded.updated_at
-        WHERE COALESCE(excluded.recorded_at, '-infinity') >= COALESCE(voicemails.recorded_at, '-infinity')
+        WHERE {NewestVoicemailWins}
         """;
 
     // Every recording URL a push names joins the archive queue in the push's own transaction. A re-push of the same

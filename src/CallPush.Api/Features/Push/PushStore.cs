@@ -63,15 +63,56 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
         switch (content)
         {
             case CdrPush cdr:
-                AddCdr(batch, log.DedupKey, cdr);
+                AddCdr(batch, log.DedupKey, cdr, Statements.Live);
                 break;
             case RecordPush record:
-                AddRecord(batch, log.DedupKey, record);
+                AddRecord(batch, log.DedupKey, record, Statements.Live);
                 break;
             case VoicemailPush voicemail:
-                AddVoicemail(batch, log.DedupKey, voicemail);
+                AddVoicemail(batch, log.DedupKey, voicemail, Statements.Live);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Applies a push whose push_log row is stored already, with today's parse of it: the row becomes accepted (when it
+    /// was not) and the normalized rows are written where this push is the newest for them and a value differs. Safe to
+    /// repeat and to run while pushes arrive: the same upserts and row locks as a live push, in one transaction.
+    /// </summary>
+    public async Task<ReappliedPush> ReapplyAsync(string dedupKey, ParsedPush parsed, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(Command(StoredPushSql.AcceptPushLog,
+            Text(dedupKey), Json(parsed.BodyJson), Int64(parsed.SdkAppId), Text(PushText.Storable(parsed.SessionId))));
+        switch (parsed.Content)
+        {
+            case CdrPush cdr:
+                AddCdr(batch, dedupKey, cdr, Statements.Stored);
+                break;
+            case RecordPush record:
+                AddRecord(batch, dedupKey, record, Statements.Stored);
+                break;
+            case VoicemailPush voicemail:
+                AddVoicemail(batch, dedupKey, voicemail, Statements.Stored);
+                break;
+        }
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        return new ReappliedPush(
+            Accepted: batch.BatchCommands[0].RecordsAffected > 0,
+            Sessions: Affected(batch, Statements.Stored.UpsertSession),
+            Recordings: Affected(batch, Statements.Stored.UpsertRecording),
+            Voicemails: Affected(batch, Statements.Stored.UpsertVoicemail));
+    }
+
+    private static int Affected(NpgsqlBatch batch, string statement)
+    {
+        var affected = 0;
+        foreach (var command in batch.BatchCommands)
+        {
+            affected += command.CommandText == statement ? command.RecordsAffected : 0;
+        }
+        return affected;
     }
 
     private static void AddPushLog(NpgsqlBatch batch, PushLogEntry log) => batch.BatchCommands.Add(Command(PushSql.InsertPushLog,
@@ -92,7 +133,7 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
         Text(log.Source),
         Text(log.SourceName)));
 
-    private static void AddCdr(NpgsqlBatch batch, string dedupKey, CdrPush cdr)
+    private static void AddCdr(NpgsqlBatch batch, string dedupKey, CdrPush cdr, Statements sql)
     {
         var agents = cdr.Agents();
         if (agents.Count > 0)
@@ -103,8 +144,8 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
                 Texts(agents, a => a.Key), Texts(agents, a => a.UserId), Texts(agents, a => a.Mail), Texts(agents, a => a.Name),
                 Texts(agents, a => a.Nick), Texts(agents, a => a.Phone), Texts(agents, a => a.StaffNumber),
             ];
-            batch.BatchCommands.Add(Command(PushSql.InsertAgents, agentParameters));
-            batch.BatchCommands.Add(Command(PushSql.UpdateAgents, [.. agentParameters.Select(p => p.Clone())]));
+            batch.BatchCommands.Add(Command(sql.InsertAgents, agentParameters));
+            batch.BatchCommands.Add(Command(sql.UpdateAgents, [.. agentParameters.Select(p => p.Clone())]));
         }
 
         var groups = cdr.SkillGroups();
@@ -115,11 +156,11 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
                 Text(dedupKey), Int64(cdr.SdkAppId),
                 Array(groups.Select(g => g.Id).ToArray(), NpgsqlDbType.Bigint), Texts(groups, g => g.Name),
             ];
-            batch.BatchCommands.Add(Command(PushSql.InsertSkillGroups, groupParameters));
-            batch.BatchCommands.Add(Command(PushSql.UpdateSkillGroups, [.. groupParameters.Select(p => p.Clone())]));
+            batch.BatchCommands.Add(Command(sql.InsertSkillGroups, groupParameters));
+            batch.BatchCommands.Add(Command(sql.UpdateSkillGroups, [.. groupParameters.Select(p => p.Clone())]));
         }
 
-        batch.BatchCommands.Add(Command(PushSql.UpsertSession,
+        batch.BatchCommands.Add(Command(sql.UpsertSession,
             Text(dedupKey), Int64(cdr.SdkAppId), Text(cdr.SessionId), Text(cdr.Caller), Text(cdr.Callee),
             new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Smallint, Value = (object?)cdr.Direction ?? DBNull.Value },
             Int32(cdr.DurationSeconds), Int32(cdr.IvrDurationSeconds), Text(cdr.CallerLocation), Text(cdr.Seat?.AgentKey),
@@ -130,14 +171,14 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
             Text(cdr.TelLocation?.TelNumber), Text(cdr.TelLocation?.Country), Text(cdr.TelLocation?.Province),
             Text(cdr.TelLocation?.City), Text(cdr.TelLocation?.Operator),
             Text(cdr.CallType), Text(cdr.ProtectedCaller), Text(cdr.AsrUrl), Text(cdr.VoicemailRecordUrl)));
-        AddRecordingFiles(batch, dedupKey, cdr, recordId: null, endpointUser: null, cdr.EndedAt ?? cdr.StartedAt,
+        AddRecordingFiles(batch, sql, dedupKey, cdr, recordId: null, endpointUser: null, cdr.EndedAt ?? cdr.StartedAt,
             (RecordingFile.VoicemailKind, cdr.VoicemailRecordUrl));
 
-        batch.BatchCommands.Add(Command(PushSql.DeleteParticipants, Text(dedupKey), Int64(cdr.SdkAppId), Text(cdr.SessionId)));
+        batch.BatchCommands.Add(Command(sql.DeleteParticipants, Text(dedupKey), Int64(cdr.SdkAppId), Text(cdr.SessionId)));
         var participants = cdr.Participants;
         if (participants.Count > 0)
         {
-            batch.BatchCommands.Add(Command(PushSql.InsertParticipants,
+            batch.BatchCommands.Add(Command(sql.InsertParticipants,
                 Text(dedupKey), Int64(cdr.SdkAppId), Text(cdr.SessionId),
                 Array(participants.Select(p => p.Sequence).ToArray(), NpgsqlDbType.Integer),
                 Texts(participants, p => p.AgentKey), Texts(participants, p => p.Mail), Texts(participants, p => p.Phone),
@@ -153,13 +194,13 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
                 Texts(participants, p => p.EndStatus)));
         }
 
-        batch.BatchCommands.Add(Command(PushSql.DeleteKeyPresses, Text(dedupKey), Int64(cdr.SdkAppId), Text(cdr.SessionId)));
+        batch.BatchCommands.Add(Command(sql.DeleteKeyPresses, Text(dedupKey), Int64(cdr.SdkAppId), Text(cdr.SessionId)));
         var keys = cdr.IvrKeys.Select((k, i) => (Stage: "ivr", Position: i, Press: k))
             .Concat(cdr.PostIvrKeys.Select((k, i) => (Stage: "post_ivr", Position: i, Press: k)))
             .ToList();
         if (keys.Count > 0)
         {
-            batch.BatchCommands.Add(Command(PushSql.InsertKeyPresses,
+            batch.BatchCommands.Add(Command(sql.InsertKeyPresses,
                 Text(dedupKey), Int64(cdr.SdkAppId), Text(cdr.SessionId),
                 Texts(keys, k => k.Stage),
                 Array(keys.Select(k => k.Position).ToArray(), NpgsqlDbType.Integer),
@@ -167,26 +208,26 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
         }
     }
 
-    private static void AddRecord(NpgsqlBatch batch, string dedupKey, RecordPush record)
+    private static void AddRecord(NpgsqlBatch batch, string dedupKey, RecordPush record, Statements sql)
     {
-        batch.BatchCommands.Add(Command(PushSql.UpsertRecording,
+        batch.BatchCommands.Add(Command(sql.UpsertRecording,
             Text(dedupKey), Int64(record.SdkAppId), Text(record.SessionId), Text(record.RecordId), Text(record.EndpointUser),
             Text(record.RecordUrl), Text(record.CustomRecordUrl), Time(record.RecordedAt)));
-        AddRecordingFiles(batch, dedupKey, record, record.RecordId, record.EndpointUser, record.RecordedAt,
+        AddRecordingFiles(batch, sql, dedupKey, record, record.RecordId, record.EndpointUser, record.RecordedAt,
             (RecordingFile.RecordKind, record.RecordUrl), (RecordingFile.CustomRecordKind, record.CustomRecordUrl));
     }
 
-    private static void AddVoicemail(NpgsqlBatch batch, string dedupKey, VoicemailPush voicemail)
+    private static void AddVoicemail(NpgsqlBatch batch, string dedupKey, VoicemailPush voicemail, Statements sql)
     {
-        batch.BatchCommands.Add(Command(PushSql.UpsertVoicemail,
+        batch.BatchCommands.Add(Command(sql.UpsertVoicemail,
             Text(dedupKey), Int64(voicemail.SdkAppId), Text(voicemail.SessionId), Text(voicemail.EndpointUser),
             Text(voicemail.RecordUrl), Time(voicemail.RecordedAt)));
-        AddRecordingFiles(batch, dedupKey, voicemail, recordId: null, voicemail.EndpointUser, voicemail.RecordedAt,
+        AddRecordingFiles(batch, sql, dedupKey, voicemail, recordId: null, voicemail.EndpointUser, voicemail.RecordedAt,
             (RecordingFile.VoicemailKind, voicemail.RecordUrl));
     }
 
     /// <summary>Queues the named recording URLs for the archive; a URL that is not usable is queued too, and fails there with its reason.</summary>
-    private static void AddRecordingFiles(NpgsqlBatch batch, string dedupKey, PushContent push, string? recordId, string? endpointUser,
+    private static void AddRecordingFiles(NpgsqlBatch batch, Statements sql, string dedupKey, PushContent push, string? recordId, string? endpointUser,
         DateTimeOffset? recordedAt, params (string Kind, string? Url)[] files)
     {
         var named = files.Where(f => !string.IsNullOrWhiteSpace(f.Url)).ToList();
@@ -194,7 +235,7 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
         {
             return;
         }
-        batch.BatchCommands.Add(Command(PushSql.EnqueueRecordingFiles,
+        batch.BatchCommands.Add(Command(sql.EnqueueRecordingFiles,
             Text(dedupKey), Int64(push.SdkAppId), Text(push.SessionId), Text(recordId), Text(endpointUser),
             Texts(named, f => f.Kind), Texts(named, f => f.Url!.Trim()), Time(recordedAt)));
     }
@@ -229,4 +270,24 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
 
     private static NpgsqlParameter Times<T>(IEnumerable<T> items, Func<T, DateTimeOffset?> value) =>
         Array(items.Select(value).ToArray(), NpgsqlDbType.TimestampTz);
+
+    /// <summary>The statements of a push batch: a live push's, or those for a push stored already.</summary>
+    private sealed record Statements(string InsertAgents, string UpdateAgents, string InsertSkillGroups, string UpdateSkillGroups,
+        string UpsertSession, string DeleteParticipants, string InsertParticipants, string DeleteKeyPresses, string InsertKeyPresses,
+        string UpsertRecording, string UpsertVoicemail, string EnqueueRecordingFiles)
+    {
+        public static readonly Statements Live = new(PushSql.InsertAgents, PushSql.UpdateAgents, PushSql.InsertSkillGroups,
+            PushSql.UpdateSkillGroups, PushSql.UpsertSession, PushSql.DeleteParticipants, PushSql.InsertParticipants,
+            PushSql.DeleteKeyPresses, PushSql.InsertKeyPresses, PushSql.UpsertRecording, PushSql.UpsertVoicemail,
+            PushSql.EnqueueRecordingFiles);
+
+        public static readonly Statements Stored = new(StoredPushSql.InsertAgents, StoredPushSql.UpdateAgents,
+            StoredPushSql.InsertSkillGroups, StoredPushSql.UpdateSkillGroups, StoredPushSql.UpsertSession,
+            StoredPushSql.DeleteParticipants, StoredPushSql.InsertParticipants, StoredPushSql.DeleteKeyPresses,
+            StoredPushSql.InsertKeyPresses, StoredPushSql.UpsertRecording, StoredPushSql.UpsertVoicemail,
+            StoredPushSql.EnqueueRecordingFiles);
+    }
 }
+
+/// <summary>What applying a stored push changed: its push_log row (now accepted), and how many normalized rows.</summary>
+internal sealed record ReappliedPush(bool Accepted, int Sessions, int Recordings, int Voicemails);
