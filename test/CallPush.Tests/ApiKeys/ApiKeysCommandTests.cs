@@ -47,10 +47,10 @@ public sealed class ApiKeysCommandTests(PostgresFixture postgres)
         Assert.Equal(0, revoke.ExitCode);
         Assert.Equal(0, list.ExitCode);
         var lines = list.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Matches("^NAME +PREFIX +CREATED +LAST USED +REVOKED$", lines[0]);
+        Assert.Matches("^NAME +PREFIX +SOURCES +CREATED +LAST USED +REVOKED$", lines[0]);
         Assert.Equal(3, lines.Length);
         var revokedLine = Assert.Single(lines, l => l.Contains(firstPrefix, StringComparison.Ordinal));
-        Assert.Matches(@"^analytics +[0-9a-f]{8} +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ +- +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$", revokedLine);
+        Assert.Matches(@"^analytics +[0-9a-f]{8} +\(all\) +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ +- +\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ$", revokedLine);
         Assert.Matches(@" - +-$", Assert.Single(lines, l => l.Contains(second.Output.Trim()[4..12], StringComparison.Ordinal)));
         Assert.DoesNotContain(second.Output.Trim()[13..], list.Output, StringComparison.Ordinal);
         Assert.Equal(ApiKeysCommand.FailureExitCode, unknown.ExitCode);

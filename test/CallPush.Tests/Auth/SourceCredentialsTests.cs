@@ -224,7 +224,7 @@ public sealed class SourceCredentialsTests(PostgresFixture postgres)
         const int perSource = 40;
         var settings = BasicSettings();
         // What is tested is attribution, not speed: a loaded test machine must not turn a push into a 503.
-        settings["CallPush:Push:StorageTimeout"] = "00:01:00";
+        settings["CallPush:Push:StorageTimeout"] = "00:00:20"; // below the 25 s shutdown timeout, as configuration requires
         await using var app = await CallPushApp.StartAsync(postgres, settings);
         using var alpha = app.ClientWithAuthorization(Basic("alpha-push", "alpha-password-0001"));
         using var beta = app.ClientWithAuthorization(Basic("beta-push-2027", "beta-password-new"));
