@@ -93,9 +93,10 @@ PGPORT=$(free_port)
 mkdir -p "$PGDATA_DIR"
 [ "$(id -u)" = 0 ] && chown -R postgres: "$WORK"
 as_postgres "$PG_BIN/initdb" -D "$PGDATA_DIR" -U postgres --auth=trust --encoding=UTF8 --no-locale >/dev/null
+# max_connections leaves room for pgbench's 256 clients next to the idle services' pools.
 # Checkpoints are spaced out so that a short run measures the pushes, not when a checkpoint happens to land.
 as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA_DIR" -l "$PGDATA_DIR/log" -w -o "-p $PGPORT -c listen_addresses=127.0.0.1 \
-  -c unix_socket_directories='' -c max_connections=300 -c shared_buffers=256MB -c fsync=on -c synchronous_commit=on \
+  -c unix_socket_directories='' -c max_connections=1000 -c shared_buffers=256MB -c fsync=on -c synchronous_commit=on \
   -c full_page_writes=on -c checkpoint_timeout=30min -c max_wal_size=8GB" start >/dev/null
 PG_STARTED=1
 export PGHOST=127.0.0.1 PGPORT PGUSER=postgres
