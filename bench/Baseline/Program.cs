@@ -75,6 +75,7 @@ internal static class CdrWriter
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(PushSql.GenericPlans));
         batch.BatchCommands.Add(Command(PushSql.InsertPushLog, Txt(uuid), Txt(uuid), Txt("cdr"), Txt("1"),
             new NpgsqlParameter<DateTimeOffset> { TypedValue = DateTimeOffset.UtcNow }, I64(sdkAppId), Txt(sessionId), Txt("accepted"),
             new NpgsqlParameter<int> { TypedValue = 0 }, Txt(null), new NpgsqlParameter<int> { TypedValue = body.Length },
@@ -129,6 +130,7 @@ internal static class CdrWriter
             Arr(keys.Select(_ => (DateTimeOffset?)null).ToArray(), NpgsqlDbType.TimestampTz)));
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        await reader.NextResultAsync(cancellationToken); // past GenericPlans' row
         var stored = await reader.ReadAsync(cancellationToken);
         while (await reader.NextResultAsync(cancellationToken))
         {

@@ -4,6 +4,7 @@
 -- :r is the push's unique id, used as both its X-TCCC-PUSH-UUID (dedup_key) and its SessionId.
 \set r random(1, 9000000000000000000)
 \startpipeline
+SELECT set_config('plan_cache_mode', 'force_generic_plan', true);
 INSERT INTO push_log (dedup_key, push_uuid, action, version, received_at, sdk_app_id, session_id,
                       status, error_code, error, body_bytes, body, raw_body, headers)
 VALUES (:r, :r, 'cdr', '1', now(), :sdk, :r, 'accepted', 0, NULL, :body_bytes, :body, NULL, :headers)

@@ -19,10 +19,12 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
     public async Task<bool> StoreAsync(PushLogEntry log, PushContent? content, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection);
+        await using var batch = NewBatch(connection);
         AddPush(batch, log, content);
 
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        // The first result is GenericPlans' row; the push_log INSERT's RETURNING row, if any, comes next.
+        await reader.NextResultAsync(cancellationToken);
         var stored = await reader.ReadAsync(cancellationToken);
         // Errors of later statements surface only as their results are read: read them all before answering.
         while (await reader.NextResultAsync(cancellationToken))
@@ -39,7 +41,7 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
     public async Task<bool[]> StoreGroupAsync(IReadOnlyList<(PushLogEntry Log, PushContent? Content)> pushes, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection);
+        await using var batch = NewBatch(connection);
         var firsts = new int[pushes.Count];
         for (var i = 0; i < pushes.Count; i++)
         {
@@ -55,6 +57,14 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
         }
         // Each push_log INSERT ... ON CONFLICT DO NOTHING affects its row only when it was not a duplicate.
         return [.. firsts.Select(first => batch.BatchCommands[first].RecordsAffected > 0)];
+    }
+
+    /// <summary>A batch whose transaction plans the push statements generically (see <see cref="PushSql.GenericPlans"/>).</summary>
+    private static NpgsqlBatch NewBatch(NpgsqlConnection connection)
+    {
+        var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(PushSql.GenericPlans));
+        return batch;
     }
 
     private static void AddPush(NpgsqlBatch batch, PushLogEntry log, PushContent? content)
@@ -82,7 +92,8 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
     public async Task<ReappliedPush> ReapplyAsync(string dedupKey, ParsedPush parsed, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = new NpgsqlBatch(connection);
+        await using var batch = NewBatch(connection);
+        var accept = batch.BatchCommands.Count;
         batch.BatchCommands.Add(Command(StoredPushSql.AcceptPushLog,
             Text(dedupKey), Json(parsed.BodyJson), Int64(parsed.SdkAppId), Text(PushText.Storable(parsed.SessionId))));
         switch (parsed.Content)
@@ -99,7 +110,7 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
         }
         await batch.ExecuteNonQueryAsync(cancellationToken);
         return new ReappliedPush(
-            Accepted: batch.BatchCommands[0].RecordsAffected > 0,
+            Accepted: batch.BatchCommands[accept].RecordsAffected > 0,
             Sessions: Affected(batch, Statements.Stored.UpsertSession),
             Recordings: Affected(batch, Statements.Stored.UpsertRecording),
             Voicemails: Affected(batch, Statements.Stored.UpsertVoicemail));
