@@ -16,22 +16,8 @@ internal sealed class PushStore(NpgsqlDataSource dataSource)
     public void ClearIdleConnections() => dataSource.Clear();
 
     /// <summary>Stores the push; false when its dedup key was already stored (nothing was changed then).</summary>
-    public async Task<bool> StoreAsync(PushLogEntry log, PushContent? content, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var batch = NewBatch(connection);
-        AddPush(batch, log, content);
-
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        // The first result is GenericPlans' row; the push_log INSERT's RETURNING row, if any, comes next.
-        await reader.NextResultAsync(cancellationToken);
-        var stored = await reader.ReadAsync(cancellationToken);
-        // Errors of later statements surface only as their results are read: read them all before answering.
-        while (await reader.NextResultAsync(cancellationToken))
-        {
-        }
-        return stored;
-    }
+    public async Task<bool> StoreAsync(PushLogEntry log, PushContent? content, CancellationToken cancellationToken) =>
+        (await StoreGroupAsync([(log, content)], cancellationToken))[0];
 
     /// <summary>
     /// Stores several pushes in one batch, so one implicit transaction and one commit: for each, false when its
